@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where differences between the kernels ipvs-zwin supports
+ * (Debian 6.1 and 6.12, and whatever backports they carry) are bridged.
+ * Force-included into every object by Kbuild. Each test below probes the
+ * headers we compile against, never LINUX_VERSION_CODE: Debian's sublevels
+ * and backports make version numbers lie.
+ */
+#ifndef _ZWIN_COMPAT_H
+#define _ZWIN_COMPAT_H
+
+#include <net/net_namespace.h>
+
+/*
+ * register_net_sysctl_sz() came with commit 3ca9e5ec ("sysctl: Add size to
+ * register_net_sysctl function"), which also turned register_net_sysctl()
+ * into a macro around it. Before it, a table ends with an empty sentinel
+ * entry, which callers always provide; @n counts the entries before it.
+ */
+#ifdef register_net_sysctl
+#define zwin_register_net_sysctl(net, path, tbl, n) \
+	register_net_sysctl_sz(net, path, tbl, n)
+#else
+#define zwin_register_net_sysctl(net, path, tbl, n) \
+	((void)(n), register_net_sysctl(net, path, tbl))
+#endif
+
+#endif /* _ZWIN_COMPAT_H */

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipvs-zwin: per-cpu counters, shown per network namespace in
+ * /proc/net/stat/ip_vs_zwin like /proc/net/stat/synproxy: a header line of
+ * counter names, then one line per possible cpu of hexadecimal values (the
+ * format lnstat reads).
+ */
+
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+
+#include "zwin.h"
+
+#define ZWIN_PROC_NAME	"ip_vs_zwin"
+
+const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
+	[ZWIN_STAT_SYN_SEEN]		= "syn_seen",
+	[ZWIN_STAT_SYN_PLAIN]		= "syn_plain",
+	[ZWIN_STAT_SYN_ZWIN]		= "syn_zwin",
+	[ZWIN_STAT_SYN_NODEST]		= "syn_nodest",
+	[ZWIN_STAT_SYN_NONAT]		= "syn_nonat",
+	[ZWIN_STAT_SYN_DISABLED]	= "syn_disabled",
+};
+
+/**
+ * zwin_stat_sum() - a counter summed over all cpus
+ * @zn: the namespace's proxy state
+ * @s: which counter
+ *
+ * Return: the sum; racy against concurrent increments, like any reader.
+ */
+unsigned long zwin_stat_sum(struct zwin_net *zn, enum zwin_stat s)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(zn->stats, cpu)->cnt[s];
+	return sum;
+}
+
+static void *zwin_seq_cpu(struct seq_file *seq, loff_t *pos)
+{
+	struct zwin_net *zn = zwin_pernet(seq_file_net(seq));
+	int cpu;
+
+	for (cpu = *pos - 1; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_possible(cpu))
+			continue;
+		*pos = cpu + 1;
+		return per_cpu_ptr(zn->stats, cpu);
+	}
+	return NULL;
+}
+
+static void *zwin_seq_start(struct seq_file *seq, loff_t *pos)
+{
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return zwin_seq_cpu(seq, pos);
+}
+
+static void *zwin_seq_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	(*pos)++;
+	return zwin_seq_cpu(seq, pos);
+}
+
+static void zwin_seq_stop(struct seq_file *seq, void *v)
+{
+}
+
+static int zwin_seq_show(struct seq_file *seq, void *v)
+{
+	const struct zwin_cpu_stats *st = v;
+	int i;
+
+	for (i = 0; i < ZWIN_STAT_MAX; i++) {
+		if (v == SEQ_START_TOKEN)
+			seq_puts(seq, zwin_stat_names[i]);
+		else
+			seq_printf(seq, "%08lx", st->cnt[i]);
+		seq_putc(seq, i + 1 < ZWIN_STAT_MAX ? ' ' : '\n');
+	}
+	return 0;
+}
+
+static const struct seq_operations zwin_seq_ops = {
+	.start	= zwin_seq_start,
+	.next	= zwin_seq_next,
+	.stop	= zwin_seq_stop,
+	.show	= zwin_seq_show,
+};
+
+/**
+ * zwin_stats_init() - allocate @zn's counters and create its proc file
+ * @zn: the namespace's proxy state
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int zwin_stats_init(struct zwin_net *zn)
+{
+	zn->stats = alloc_percpu(struct zwin_cpu_stats);
+	if (!zn->stats)
+		return -ENOMEM;
+	if (!proc_create_net(ZWIN_PROC_NAME, 0444, zn->net->proc_net_stat,
+			     &zwin_seq_ops, sizeof(struct seq_net_private))) {
+		free_percpu(zn->stats);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * zwin_stats_exit() - remove @zn's proc file and free its counters
+ * @zn: the namespace's proxy state
+ */
+void zwin_stats_exit(struct zwin_net *zn)
+{
+	remove_proc_entry(ZWIN_PROC_NAME, zn->net->proc_net_stat);
+	free_percpu(zn->stats);
+}
+
+#if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
+#include "../tests/kunit/stats_test.c"
+#endif

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: sets this machine up (scripts/setup.sh) and runs every test
+# layer, counting each as test cases:
+#   lint    checkpatch --strict; warning-free build and sparse-clean build
+#           against each tested kernel's headers
+#   kunit   KUnit suites under UML with KASAN and lockdep
+#   guest   every scenario of tests/guest/scenarios in a QEMU guest of each
+#           tested Debian kernel
+# Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
+# ZWIN_SCENARIOS="a b" or ZWIN_KERNELS="rel" narrow the run.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+t0=$(date +%s)
+"$ZWIN_TOP/scripts/setup.sh" || die "setup failed"
+
+pass=0 fail=0 skip=0
+record() { # record STATUS NAME
+	if [ "$1" -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "ok - $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $2"
+	fi
+}
+# add_counts OUTPUT: adds a layer's closing "N passed, N failed[, N skipped]".
+add_counts() {
+	local line p f s
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' <<< "$1" | tail -1)
+	p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<< "$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<< "$line")
+	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<< "$line")
+	if [ -z "$line" ]; then
+		fail=$((fail + 1))
+		return
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
+}
+
+log "lint"
+"$ZWIN_TOP/scripts/checkpatch.sh" > /tmp/zwin-checkpatch.log 2>&1
+rc=$?
+[ $rc -eq 0 ] || cat /tmp/zwin-checkpatch.log
+record $rc "checkpatch --strict"
+
+declare -A ko
+for k in $ZWIN_KERNELS; do
+	out=$("$ZWIN_TOP/scripts/build-module.sh" "$k")
+	rc=$?
+	record $rc "build without warnings against $k"
+	[ $rc -eq 0 ] && ko[$k]=$out
+	"$ZWIN_TOP/scripts/build-module.sh" "$k" C=2 > /dev/null
+	record $? "sparse clean against $k"
+done
+# The sparse build replaced the objects; build the module again for use.
+for k in "${!ko[@]}"; do
+	"$ZWIN_TOP/scripts/build-module.sh" "$k" > /dev/null || unset "ko[$k]"
+done
+
+log "kunit"
+out=$("$ZWIN_TOP/scripts/kunit.sh" 2>&1)
+echo "$out" | grep -E '^(ok|not ok|#)' | grep -v '^ok' || true
+echo "$out" | tail -1
+add_counts "$out"
+
+scenarios=${ZWIN_SCENARIOS:-$(cd "$ZWIN_TOP/tests/guest/scenarios" && ls ./*.sh | sed 's|^\./||; s|\.sh$||' | tr '\n' ' ')}
+for k in $ZWIN_KERNELS; do
+	log "guest $k: $scenarios"
+	if [ -z "${ko[$k]:-}" ]; then
+		for s in $scenarios; do record 1 "$k $s (no module)"; done
+		continue
+	fi
+	# shellcheck disable=SC2086
+	out=$("$ZWIN_TOP/scripts/guest.sh" "$k" "${ko[$k]}" $scenarios 2>&1)
+	echo "$out"
+	add_counts "$out"
+done
+
+log "make check took $(( $(date +%s) - t0 )) s"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

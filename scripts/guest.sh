@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh RELEASE KO SCENARIO...: boots Debian's kernel RELEASE (unpacked
+# by scripts/setup.sh) under QEMU/TCG with the host's root shared read-only
+# over 9p, installs module KO in the guest and runs the named scenarios of
+# tests/guest/scenarios (or tests/guest) there. Prints one "ok"/"not ok" line per scenario
+# and, last, "guest RELEASE: N passed, N failed". Exit status 0 only if
+# every scenario passed. Logs stay in $ZWIN_CACHE/runs/RELEASE.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+rel=$1 ko=$2
+shift 2
+kdir=$ZWIN_CACHE/kernels/$rel
+[ -f "$kdir/.ready" ] || die "kernel $rel not set up (run scripts/setup.sh)"
+out=$ZWIN_CACHE/runs/$rel
+rm -rf "$out"
+mkdir -p "$out"
+# Install the module into the guest's module tree as `make install` would
+# (updates/ + depmod), so that IPVS can autoload it by its alias. depmod
+# runs here: over 9p in the guest it takes minutes.
+install -D -m 0644 "$ko" "$kdir/root/lib/modules/$rel/updates/ip_vs_zwin.ko"
+depmod -b "$kdir/root" "$rel"
+
+cat > "$out/config" <<CFG
+ZWIN_TOP=$ZWIN_TOP
+ZWIN_KO=$ko
+ZWIN_SCENARIOS="$*"
+ZWIN_LIVE=${ZWIN_LIVE:-0}
+CFG
+
+# ZWIN_LIVE=1: the guest copies scenario output to its console; show it.
+if [ "${ZWIN_LIVE:-0}" = 1 ]; then
+	: > "$out/console.log"
+	tail -n +1 -f "$out/console.log" | grep --line-buffered -v '^\[ *[0-9.]*\] \|SeaBIOS\|Booting\|Probing' &
+	tailer=$!
+	trap 'kill $tailer 2>/dev/null' EXIT
+fi
+
+timeout "${ZWIN_GUEST_TIMEOUT:-1500}" qemu-system-x86_64 \
+	-accel tcg -cpu max -smp 2 -m 2048 \
+	-nographic -no-reboot -nic none \
+	-kernel "$kdir/root/boot/vmlinuz-$rel" \
+	-initrd "$kdir/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 loglevel=4 zwin.run=$ZWIN_TOP/tests/guest/run.sh zwin.kdir=$kdir" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$out,mount_tag=out,security_model=none" \
+	< /dev/null > "$out/console.log" 2>&1 || true
+
+pass=0 fail=0
+for s in "$@"; do
+	r=$(awk -v s="$s" '$2 == s { print $1 }' "$out/results" 2>/dev/null | tail -1)
+	if [ "$r" = PASS ]; then
+		pass=$((pass + 1))
+		echo "ok - $rel $s"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $rel $s (${r:-no result})"
+		if [ -f "$out/$s.log" ]; then
+			tail -n 40 "$out/$s.log" | sed 's/^/#   /'
+		else
+			tail -n 40 "$out/console.log" | sed 's/^/#   /'
+		fi
+	fi
+done
+echo "guest $rel: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

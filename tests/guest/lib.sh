@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared topology and assertions for the guest scenarios. Source it.
+#
+#                        +----------------------------+
+#   zc (client)          | zlb (balancer, IPVS NAT)   |         zr1 (real server 1)
+#   192.0.2.2  ---veth---| 192.0.2.1                  |         198.51.100.2:80
+#                        | VIP 192.0.2.100 on lo      |---veth--198.51.100.1
+#   za (attacker)        |                            |
+#   203.0.113.2 --veth---| 203.0.113.1                |---veth--198.51.100.17
+#                        +----------------------------+         zr2 (real server 2)
+#                                                               198.51.100.18:80
+#
+# The real servers route back through zlb (NAT needs their replies). Each
+# command is printed with the namespace it runs in, and every check is an
+# assertion: the first one that fails ends the scenario with status 1.
+
+set -u
+VIP=192.0.2.100
+CIP=192.0.2.2
+AIP=203.0.113.2
+RS1=198.51.100.2
+RS2=198.51.100.18
+
+pretty() { printf '[%s] %s\n' "$1" "$2" >&2; }
+c()   { pretty zc   "$*"; ip netns exec zc "$@"; }
+lb()  { pretty zlb  "$*"; ip netns exec zlb "$@"; }
+r1()  { pretty zr1  "$*"; ip netns exec zr1 "$@"; }
+r2()  { pretty zr2  "$*"; ip netns exec zr2 "$@"; }
+att() { pretty za   "$*"; ip netns exec za "$@"; }
+host() { pretty host "$*"; "$@"; }
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# check DESCRIPTION CMD...: CMD must succeed.
+check() {
+	local what=$1
+	shift
+	"$@" || fail "$what"
+	echo "ok: $what"
+}
+
+# expect_eq DESCRIPTION GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+	echo "ok: $1 ($2)"
+}
+
+# expect_ge DESCRIPTION GOT MIN
+expect_ge() {
+	[ "$2" -ge "$3" ] || fail "$1: got $2, want >= $3"
+	echo "ok: $1 ($2 >= $3)"
+}
+
+veth() { # veth NS1 ADDR1/LEN NS2 ADDR2/LEN
+	local a=v$RANDOM$RANDOM b=v$RANDOM$RANDOM
+	ip link add "$a" netns "$1" type veth peer name "$b" netns "$3"
+	ip -n "$1" addr add "$2" dev "$a"
+	ip -n "$3" addr add "$4" dev "$b"
+	ip -n "$1" link set "$a" up
+	ip -n "$3" link set "$b" up
+}
+
+# topo_up: namespaces, links, routes, and an HTTP server on each real
+# server answering its own name (busybox httpd).
+topo_up() {
+	local ns
+	for ns in zc zlb zr1 zr2 za; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+	veth zc 192.0.2.2/24 zlb 192.0.2.1/24
+	veth za 203.0.113.2/24 zlb 203.0.113.1/24
+	veth zr1 198.51.100.2/28 zlb 198.51.100.1/28
+	veth zr2 198.51.100.18/28 zlb 198.51.100.17/28
+	ip -n zlb addr add "$VIP/32" dev lo
+	ip -n zc route add default via 192.0.2.1
+	ip -n za route add default via 203.0.113.1
+	ip -n zr1 route add default via 198.51.100.1
+	ip -n zr2 route add default via 198.51.100.17
+	ip netns exec zlb sysctl -qw net.ipv4.ip_forward=1
+	for ns in zr1 zr2; do
+		mkdir -p "/tmp/www-$ns"
+		echo "$ns" > "/tmp/www-$ns/index.html"
+		ip netns exec "$ns" busybox httpd -p 80 -h "/tmp/www-$ns"
+	done
+}
+
+# ipvs_nat_service [ipvsadm service options...]: VIP:80 with both real
+# servers in NAT mode.
+ipvs_nat_service() {
+	lb ipvsadm -A -t "$VIP:80" -s rr "$@" || fail "ipvsadm -A $*"
+	lb ipvsadm -a -t "$VIP:80" -r "$RS1:80" -m || fail "add $RS1"
+	lb ipvsadm -a -t "$VIP:80" -r "$RS2:80" -m || fail "add $RS2"
+}
+
+# zstat NS NAME: a /proc/net/stat/ip_vs_zwin counter summed over cpus.
+zstat() {
+	ip netns exec "$1" cat /proc/net/stat/ip_vs_zwin | {
+		local -a hdr row
+		local i idx=-1 sum=0
+		read -r -a hdr
+		for i in "${!hdr[@]}"; do
+			[ "${hdr[$i]}" = "$2" ] && idx=$i
+		done
+		[ "$idx" -ge 0 ] || { echo "no-counter-$2"; return; }
+		while read -r -a row; do
+			sum=$((sum + 16#${row[$idx]}))
+		done
+		echo "$sum"
+	}
+}
+
+# get N: N HTTP requests from the client to the VIP; prints the bodies.
+get() {
+	local i
+	for i in $(seq "$1"); do
+		ip netns exec zc curl -sS --max-time 5 "http://$VIP/" || echo "curl-failed"
+	done
+}
+
+# module_loaded: ip_vs_zwin is in the kernel.
+module_loaded() { grep -q '^ip_vs_zwin ' /proc/modules; }

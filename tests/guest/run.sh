@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest-side test runner, PID 1 after the initramfs (tests/guest/
+# initramfs-init). Reads /zwin-out/config written by scripts/guest.sh,
+# installs the module the way `make install` does (updates/ + depmod) so
+# that IPVS can autoload it, runs each scenario in a fresh state and records
+# "PASS name" or "FAIL name" in /zwin-out/results. A scenario also fails if
+# the kernel log gained a BUG, WARNING, Oops, KASAN, refcount or leak
+# report while it ran. Powers the guest off at the end.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C
+OUT=/zwin-out
+
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p /run/netns /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+hostname zwin-guest
+ip link set lo up
+
+poweroff_now() {
+	sync
+	echo o > /proc/sysrq-trigger
+	sleep 30
+}
+trap poweroff_now EXIT
+
+. "$OUT/config"
+rel=$(uname -r)
+echo "guest: kernel $rel, scenarios: $ZWIN_SCENARIOS"
+modinfo -n ip_vs_zwin > /dev/null || { echo "guest: module not installed"; exit 1; }
+
+bad_kernel_log='BUG|WARNING|Oops|KASAN|refcount_t|general protection|kmemleak|Call Trace|unreferenced object'
+
+reset_state() {
+	local ns
+	for ns in $(ip netns list | awk '{ print $1 }'); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9
+		ip netns del "$ns"
+	done
+	ipvsadm -C 2>/dev/null
+	modprobe -r ip_vs_zwin 2>/dev/null
+	true
+}
+
+for s in $ZWIN_SCENARIOS; do
+	reset_state
+	log=$OUT/$s.log
+	before=$(dmesg | wc -l)
+	echo "guest: === $s"
+	script=$ZWIN_TOP/tests/guest/scenarios/$s.sh
+	[ -f "$script" ] || script=$ZWIN_TOP/tests/guest/$s.sh
+	if [ "${ZWIN_LIVE:-0}" = 1 ]; then
+		timeout 600 bash "$script" 2>&1 | tee "$log" > /dev/console
+		rc=${PIPESTATUS[0]}
+	else
+		timeout 600 bash "$script" > "$log" 2>&1
+		rc=$?
+	fi
+	reset_state
+	sleep 1
+	dmesg | tail -n +"$((before + 1))" > "$OUT/$s.dmesg"
+	if grep -Eq "$bad_kernel_log" "$OUT/$s.dmesg"; then
+		echo "FAIL: kernel log gained an error report:" >> "$log"
+		grep -E -A20 "$bad_kernel_log" "$OUT/$s.dmesg" | head -60 >> "$log"
+		rc=1
+	fi
+	if [ "$rc" -eq 0 ]; then
+		echo "PASS $s" >> "$OUT/results"
+	else
+		echo "FAIL $s" >> "$OUT/results"
+	fi
+	echo "guest: === $s: rc=$rc"
+done
+dmesg > "$OUT/dmesg"
+echo done > "$OUT/done"

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Load and unload repeatedly: with no service, with plain services in
+# several namespaces, with namespaces created and destroyed while loaded,
+# and with zwin services removed just before unload. The runner checks the
+# kernel log afterwards.
+. "$(dirname "$0")/../lib.sh"
+
+for i in $(seq 10); do
+	modprobe ip_vs_zwin || fail "load $i"
+	rmmod ip_vs_zwin || fail "unload $i"
+done
+echo "ok: 10 load/unload cycles without services"
+
+ip netns add zu1
+ip netns add zu2
+for i in $(seq 8); do
+	modprobe ip_vs_zwin || fail "load $i"
+	ip netns exec zu1 ipvsadm -A -t 127.0.0.1:80 -s rr || fail "svc $i"
+	ip netns exec zu2 ipvsadm -A -t 127.0.0.1:80 -s wrr --pe zwin || fail "zwin svc $i"
+	ip netns add "zt$i" || fail "netns $i"
+	ip netns exec "zt$i" cat /proc/net/stat/ip_vs_zwin > /dev/null || fail "proc $i"
+	ip netns del "zt$i"
+	rmmod ip_vs_zwin 2>/dev/null && fail "unload allowed while zu2 uses the PE ($i)"
+	ip netns exec zu2 ipvsadm -C
+	rmmod ip_vs_zwin || fail "unload $i"
+	ip netns exec zu1 ipvsadm -C
+done
+echo "ok: 8 cycles with services and namespaces"
+
+modprobe ip_vs_zwin
+ip netns exec zu2 ipvsadm -A -t 127.0.0.1:80 -s rr --pe zwin
+ip netns del zu2
+# Namespace cleanup runs asynchronously; IPVS drops the PE when it runs.
+for i in $(seq 60); do
+	rmmod ip_vs_zwin 2>/dev/null && break
+	sleep 0.5
+done
+check "unload after the namespace holding the PE was deleted" \
+	bash -c '! grep -q "^ip_vs_zwin " /proc/modules'
+ip netns del zu1

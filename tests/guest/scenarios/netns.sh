@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Counters and sysctls are per network namespace: each namespace has its
+# own /proc/net/stat/ip_vs_zwin and net.ipv4.vs.zwin_enable, a namespace
+# created after the module loaded gets them too, and zwin_enable=0 in one
+# namespace stops the proxy there only (SYNs counted as syn_disabled).
+. "$(dirname "$0")/../lib.sh"
+
+host modprobe ip_vs_zwin
+topo_up
+for ns in zc zlb zr1 zr2 za; do
+	check "[$ns] counters file present" \
+		ip netns exec "$ns" test -r /proc/net/stat/ip_vs_zwin
+	expect_eq "[$ns] zwin_enable defaults to 1" \
+		"$(ip netns exec "$ns" sysctl -n net.ipv4.vs.zwin_enable)" 1
+done
+hdr=$(lb head -1 /proc/net/stat/ip_vs_zwin)
+echo "$hdr"
+check "header names the counters" grep -q '^syn_seen syn_plain syn_zwin' <<< "$hdr"
+expect_eq "one row per cpu" \
+	"$(($(ip netns exec zlb wc -l < /proc/net/stat/ip_vs_zwin) - 1))" \
+	"$(grep -c '^processor' /proc/cpuinfo)"
+check "sysctl rejects 2" bash -c '! ip netns exec zlb sysctl -qw net.ipv4.vs.zwin_enable=2 2>/dev/null'
+
+ipvs_nat_service --pe zwin
+get 2 > /dev/null
+expect_ge "[zlb] SYNs proxied" "$(zstat zlb syn_zwin)" 2
+expect_eq "[zc] counts nothing of the balancer's" "$(zstat zc syn_zwin)" 0
+
+lb sysctl -qw net.ipv4.vs.zwin_enable=0
+expect_eq "[zc] zwin_enable untouched" \
+	"$(ip netns exec zc sysctl -n net.ipv4.vs.zwin_enable)" 1
+zw=$(zstat zlb syn_zwin)
+bodies=$(get 2)
+expect_eq "clients still served with zwin_enable=0" \
+	"$(grep -c '^zr[12]$' <<< "$bodies")" 2
+expect_eq "[zlb] SYNs counted as disabled" "$(zstat zlb syn_disabled)" 2
+expect_eq "[zlb] no more SYNs proxied" "$(zstat zlb syn_zwin)" "$zw"
+
+# A second balancer namespace with its own service and its own counters.
+ip netns add zlb2
+ip -n zlb2 link set lo up
+ip netns exec zlb2 ipvsadm -A -t 127.0.0.1:81 -s rr --pe zwin
+check "[zlb2] own counters start at zero" \
+	test "$(zstat zlb2 syn_seen)" = 0
+ip netns del zlb2
+check "[zlb] counters survive another namespace's exit" \
+	test "$(zstat zlb syn_disabled)" = 2

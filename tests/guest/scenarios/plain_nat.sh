@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# With the module loaded, a service without --pe zwin is plain IPVS NAT:
+# clients are served by both real servers, the proxy only counts the SYNs
+# as "syn_plain" and never as proxied.
+. "$(dirname "$0")/../lib.sh"
+
+topo_up
+host modprobe ip_vs_zwin
+check "module loaded" module_loaded
+ipvs_nat_service
+
+bodies=$(get 6)
+echo "$bodies"
+expect_eq "requests served by rs1" "$(grep -c '^zr1$' <<< "$bodies")" 3
+expect_eq "requests served by rs2" "$(grep -c '^zr2$' <<< "$bodies")" 3
+expect_ge "SYNs counted as plain" "$(zstat zlb syn_plain)" 6
+expect_eq "SYNs counted as proxied" "$(zstat zlb syn_zwin)" 0
+expect_eq "IPVS connections to rs1" \
+	"$(lb ipvsadm -Ln --stats | awk -v r="$RS1:80" '$2 == r { print $3 }')" 3

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the IPv4 PRE_ROUTING hook on real skbs (included by hook.c).
+ * Every packet must be accepted untouched; only bare SYNs to a zwin
+ * service with a NAT server count as syn_zwin.
+ */
+
+#include <kunit/test.h>
+#include <linux/highmem.h>
+#include <net/tcp.h>
+
+#include "../tests/kunit/fixture.h"
+
+#define ZWIN_H_VIP	htonl(0xc0000202)	/* 192.0.2.2 */
+#define ZWIN_H_CIP	htonl(0xc6336401)	/* 198.51.100.1 */
+#define ZWIN_H_PORT	htons(443)
+
+struct zwin_pkt {
+	u8 proto;
+	u8 tcp_flags;		/* TCPHDR_* */
+	__be16 dport;
+	u16 frag_off;		/* host order, IP_MF | offset */
+	int tcp_len;		/* bytes of TCP header present */
+	bool nonlinear;		/* TCP header in a page fragment */
+};
+
+static struct sk_buff *zwin_build_skb(struct kunit *test,
+				      const struct zwin_pkt *p)
+{
+	int tcp_len = p->tcp_len ? p->tcp_len : sizeof(struct tcphdr);
+	struct tcphdr th = {};
+	struct sk_buff *skb;
+	struct iphdr *iph;
+
+	skb = alloc_skb(256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, 64);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = p->proto;
+	iph->saddr = ZWIN_H_CIP;
+	iph->daddr = ZWIN_H_VIP;
+	iph->frag_off = htons(p->frag_off);
+	iph->tot_len = htons(sizeof(*iph) + tcp_len);
+	ip_send_check(iph);
+	skb->protocol = htons(ETH_P_IP);
+	skb_set_transport_header(skb, sizeof(*iph));
+
+	th.source = htons(40000);
+	th.dest = p->dport ? p->dport : ZWIN_H_PORT;
+	th.seq = htonl(12345);
+	th.doff = sizeof(th) / 4;
+	((u8 *)&th)[13] = p->tcp_flags;	/* the flags byte */
+
+	if (p->nonlinear) {
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memcpy_to_page(page, 0, (void *)&th, min_t(int, tcp_len,
+							   sizeof(th)));
+		skb_add_rx_frag(skb, 0, page, 0, tcp_len, PAGE_SIZE);
+	} else {
+		skb_put_data(skb, &th, min_t(int, tcp_len, sizeof(th)));
+	}
+	return skb;
+}
+
+struct zwin_hook_case {
+	const char *name;
+	struct zwin_pkt pkt;
+	bool counted;		/* syn_seen moves */
+	bool proxied;		/* syn_zwin moves */
+};
+
+static const struct zwin_hook_case zwin_hook_cases[] = {
+	{ "SYN", { IPPROTO_TCP, TCPHDR_SYN }, true, true },
+	{ "SYN, header in a page fragment",
+	  { IPPROTO_TCP, TCPHDR_SYN, .nonlinear = true }, true, true },
+	{ "SYN+ECE+CWR (ECN setup)",
+	  { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ECE | TCPHDR_CWR }, true, true },
+	{ "SYN to another port",
+	  { IPPROTO_TCP, TCPHDR_SYN, htons(444) }, true, false },
+	{ "SYN+ACK", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ACK }, false, false },
+	{ "SYN+RST", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_RST }, false, false },
+	{ "SYN+FIN", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_FIN }, false, false },
+	{ "ACK", { IPPROTO_TCP, TCPHDR_ACK }, false, false },
+	{ "UDP", { IPPROTO_UDP, TCPHDR_SYN }, false, false },
+	{ "first fragment",
+	  { IPPROTO_TCP, TCPHDR_SYN, .frag_off = IP_MF }, false, false },
+	{ "later fragment",
+	  { IPPROTO_TCP, TCPHDR_SYN, .frag_off = 8 }, false, false },
+	{ "TCP header cut at 12 bytes",
+	  { IPPROTO_TCP, TCPHDR_SYN, .tcp_len = 12 }, false, false },
+	{ "TCP header cut, nonlinear",
+	  { IPPROTO_TCP, TCPHDR_SYN, .tcp_len = 12, .nonlinear = true },
+	  false, false },
+};
+
+static void zwin_hook_desc(const struct zwin_hook_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zwin_hook, zwin_hook_cases, zwin_hook_desc);
+
+static void zwin_hook_fx(struct kunit *test, struct zwin_fx *fx)
+{
+	int err;
+
+	err = zwin_fx_open(test, fx, ZWIN_H_VIP, ZWIN_H_PORT);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, zwin_fx_add_service(fx, 0, 0), 0);
+	err = zwin_fx_add_dest(fx, htonl(0x0a000101), htons(443),
+			       IP_VS_CONN_F_MASQ, 1);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, zwin_fx_set_pe(fx, ZWIN_PE_NAME), 0);
+}
+
+static unsigned int zwin_hook_run(struct sk_buff *skb)
+{
+	struct nf_hook_state state = {
+		.hook = NF_INET_PRE_ROUTING,
+		.pf = NFPROTO_IPV4,
+		.net = &init_net,
+	};
+	unsigned int verdict;
+
+	rcu_read_lock();
+	verdict = zwin_ipv4_pre_routing(NULL, skb, &state);
+	rcu_read_unlock();
+	return verdict;
+}
+
+static void zwin_test_hook(struct kunit *test)
+{
+	const struct zwin_hook_case *c = test->param_value;
+	struct zwin_net *zn = zwin_pernet(&init_net);
+	unsigned long seen, proxied;
+	struct sk_buff *skb;
+	unsigned int len;
+	struct zwin_fx fx;
+
+	zwin_hook_fx(test, &fx);
+	skb = zwin_build_skb(test, &c->pkt);
+	len = skb->len;
+	seen = zwin_stat_sum(zn, ZWIN_STAT_SYN_SEEN);
+	proxied = zwin_stat_sum(zn, ZWIN_STAT_SYN_ZWIN);
+
+	KUNIT_EXPECT_EQ(test, zwin_hook_run(skb), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len);
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_SEEN) - seen,
+			(unsigned long)c->counted);
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_ZWIN) - proxied,
+			(unsigned long)c->proxied);
+	kfree_skb(skb);
+	zwin_fx_close(&fx);
+}
+
+/* zwin_enable=0: SYNs to zwin services are counted apart, not proxied. */
+static void zwin_test_hook_disabled(struct kunit *test)
+{
+	static const struct zwin_pkt syn = { IPPROTO_TCP, TCPHDR_SYN };
+	struct zwin_net *zn = zwin_pernet(&init_net);
+	unsigned long disabled, proxied;
+	struct sk_buff *skb;
+	struct zwin_fx fx;
+
+	zwin_hook_fx(test, &fx);
+	disabled = zwin_stat_sum(zn, ZWIN_STAT_SYN_DISABLED);
+	proxied = zwin_stat_sum(zn, ZWIN_STAT_SYN_ZWIN);
+
+	WRITE_ONCE(zn->sysctl_enable, 0);
+	skb = zwin_build_skb(test, &syn);
+	KUNIT_EXPECT_EQ(test, zwin_hook_run(skb), NF_ACCEPT);
+	kfree_skb(skb);
+	WRITE_ONCE(zn->sysctl_enable, 1);
+
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_DISABLED),
+			disabled + 1);
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_ZWIN), proxied);
+	zwin_fx_close(&fx);
+}
+
+static struct kunit_case zwin_hook_test_cases[] = {
+	KUNIT_CASE_PARAM(zwin_test_hook, zwin_hook_gen_params),
+	KUNIT_CASE(zwin_test_hook_disabled),
+	{}
+};
+
+static struct kunit_suite zwin_hook_suite = {
+	.name = "ip_vs_zwin_hook",
+	.test_cases = zwin_hook_test_cases,
+};
+
+kunit_test_suite(zwin_hook_suite);

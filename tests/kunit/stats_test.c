@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: counters and the /proc/net/stat/ip_vs_zwin format (included by
+ * stats.c).
+ */
+
+#include <kunit/test.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+
+/* Every counter has a distinct one-word name. */
+static void zwin_test_stat_names(struct kunit *test)
+{
+	int i, j;
+
+	for (i = 0; i < ZWIN_STAT_MAX; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, zwin_stat_names[i]);
+		KUNIT_EXPECT_GT(test, strlen(zwin_stat_names[i]), 0);
+		KUNIT_EXPECT_NULL(test, strpbrk(zwin_stat_names[i], " \t\n"));
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_STRNEQ(test, zwin_stat_names[i],
+					    zwin_stat_names[j]);
+	}
+}
+
+/* Increments on any cpu show up in the sum, and only in their counter. */
+static void zwin_test_stat_sum(struct kunit *test)
+{
+	struct zwin_net *zn = zwin_pernet(&init_net);
+	unsigned long before[ZWIN_STAT_MAX];
+	int i, cpu;
+
+	for (i = 0; i < ZWIN_STAT_MAX; i++)
+		before[i] = zwin_stat_sum(zn, i);
+
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(zn->stats, cpu)->cnt[ZWIN_STAT_SYN_NONAT] += 3;
+	preempt_disable();
+	zwin_stat_inc(zn, ZWIN_STAT_SYN_NONAT);
+	preempt_enable();
+
+	for (i = 0; i < ZWIN_STAT_MAX; i++)
+		KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, i) - before[i],
+				i == ZWIN_STAT_SYN_NONAT ?
+				3UL * num_possible_cpus() + 1 : 0UL);
+
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(zn->stats, cpu)->cnt[ZWIN_STAT_SYN_NONAT] -= 3;
+	preempt_disable();
+	this_cpu_dec(zn->stats->cnt[ZWIN_STAT_SYN_NONAT]);
+	preempt_enable();
+}
+
+/* Reads the whole file through the seq_operations, as procfs does. */
+static char *zwin_read_proc(struct kunit *test, struct net *net)
+{
+	struct seq_net_private snp = { .net = net };
+	struct seq_file m = {};
+	loff_t pos = 0;
+	void *v;
+
+	m.size = PAGE_SIZE;
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	m.private = &snp;
+	for (v = zwin_seq_start(&m, &pos); v; v = zwin_seq_next(&m, v, &pos))
+		KUNIT_ASSERT_EQ(test, zwin_seq_show(&m, v), 0);
+	zwin_seq_stop(&m, NULL);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	m.buf[m.count] = '\0';
+	return m.buf;
+}
+
+/*
+ * A header of names, then one row per possible cpu of ZWIN_STAT_MAX
+ * eight-digit hex fields whose column sums are the counters.
+ */
+static void zwin_test_proc_format(struct kunit *test)
+{
+	struct zwin_net *zn = zwin_pernet(&init_net);
+	unsigned long sum[ZWIN_STAT_MAX] = {};
+	char *buf, *line, *field;
+	int rows = 0, i;
+
+	preempt_disable();
+	zwin_stat_inc(zn, ZWIN_STAT_SYN_PLAIN);
+	preempt_enable();
+	buf = zwin_read_proc(test, &init_net);
+
+	line = strsep(&buf, "\n");
+	for (i = 0; i < ZWIN_STAT_MAX; i++) {
+		field = strsep(&line, " ");
+		KUNIT_ASSERT_NOT_NULL(test, field);
+		KUNIT_EXPECT_STREQ(test, field, zwin_stat_names[i]);
+	}
+	KUNIT_EXPECT_NULL(test, line);
+
+	while ((line = strsep(&buf, "\n")) && *line) {
+		for (i = 0; i < ZWIN_STAT_MAX; i++) {
+			unsigned long v;
+
+			field = strsep(&line, " ");
+			KUNIT_ASSERT_NOT_NULL(test, field);
+			KUNIT_EXPECT_GE(test, strlen(field), 8);
+			KUNIT_ASSERT_EQ(test, kstrtoul(field, 16, &v), 0);
+			sum[i] += v;
+		}
+		KUNIT_EXPECT_NULL(test, line);
+		rows++;
+	}
+	KUNIT_EXPECT_EQ(test, rows, num_possible_cpus());
+	for (i = 0; i < ZWIN_STAT_MAX; i++)
+		KUNIT_EXPECT_EQ(test, sum[i], zwin_stat_sum(zn, i));
+	KUNIT_EXPECT_GT(test, sum[ZWIN_STAT_SYN_PLAIN], 0);
+}
+
+static struct kunit_case zwin_stats_cases[] = {
+	KUNIT_CASE(zwin_test_stat_names),
+	KUNIT_CASE(zwin_test_stat_sum),
+	KUNIT_CASE(zwin_test_proc_format),
+	{}
+};
+
+static struct kunit_suite zwin_stats_suite = {
+	.name = "ip_vs_zwin_stats",
+	.test_cases = zwin_stats_cases,
+};
+
+kunit_test_suite(zwin_stats_suite);
