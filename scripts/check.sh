@@ -66,7 +66,8 @@ echo "$out" | grep -E '^(ok|not ok|#)' | grep -v '^ok' || true
 echo "$out" | tail -1
 add_counts "$out"
 
-scenarios=${ZWIN_SCENARIOS:-$(cd "$ZWIN_TOP/tests/guest/scenarios" && ls ./*.sh | sed 's|^\./||; s|\.sh$||' | tr '\n' ' ')}
+# Every scenario, plus the demo so that `make demo` cannot rot.
+scenarios=${ZWIN_SCENARIOS:-$(cd "$ZWIN_TOP/tests/guest/scenarios" && ls ./*.sh | sed 's|^\./||; s|\.sh$||' | tr '\n' ' ') demo}
 for k in $ZWIN_KERNELS; do
 	log "guest $k: $scenarios"
 	if [ -z "${ko[$k]:-}" ]; then

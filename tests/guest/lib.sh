@@ -55,6 +55,19 @@ expect_ge() {
 	echo "ok: $1 ($2 >= $3)"
 }
 
+# eventually_eq DESCRIPTION SECONDS WANT CMD...: CMD's output becomes WANT
+# within SECONDS (for values the kernel publishes periodically).
+eventually_eq() {
+	local what=$1 secs=$2 want=$3 got i
+	shift 3
+	for i in $(seq $((secs * 5))); do
+		got=$("$@" 2>/dev/null)
+		[ "$got" = "$want" ] && break
+		sleep 0.2
+	done
+	expect_eq "$what" "$got" "$want"
+}
+
 veth() { # veth NS1 ADDR1/LEN NS2 ADDR2/LEN
 	local a=v$RANDOM$RANDOM b=v$RANDOM$RANDOM
 	ip link add "$a" netns "$1" type veth peer name "$b" netns "$3"

@@ -41,7 +41,12 @@ reset_state() {
 		ip netns del "$ns"
 	done
 	ipvsadm -C 2>/dev/null
-	modprobe -r ip_vs_zwin 2>/dev/null
+	# Namespace cleanup is asynchronous; wait for it to drop the module.
+	for i in $(seq 60); do
+		grep -q '^ip_vs_zwin ' /proc/modules || break
+		modprobe -r ip_vs_zwin 2>/dev/null && break
+		sleep 0.5
+	done
 	true
 }
 

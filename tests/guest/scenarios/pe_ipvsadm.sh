@@ -4,7 +4,7 @@
 # Stock ipvsadm and the "zwin" persistence engine: --pe zwin autoloads the
 # module, marks the service, round-trips through ipvsadm -S / -R, is cleared
 # by -E without --pe, keeps source-IP persistence with -p, and pins the
-# module until the services using it are gone.
+# module until the services and persistence templates using it are gone.
 . "$(dirname "$0")/../lib.sh"
 
 topo_up
@@ -55,6 +55,16 @@ echo "$conns"
 # A template has client port 0 (state NONE, or ASSURED on newer kernels).
 check "IPVS made a persistence template" grep -q " $CIP:0 " <<< "$conns"
 
+# Persistence templates carry the PE and a module reference of their own:
+# the module stays pinned after ipvsadm -C until they expire, or until the
+# namespace goes and IPVS flushes its connections.
 lb ipvsadm -C
-check "rmmod after ipvsadm -C" rmmod ip_vs_zwin
-check "module gone" bash -c '! grep -q "^ip_vs_zwin " /proc/modules'
+check "rmmod refused while persistence templates live" \
+	bash -c '! rmmod ip_vs_zwin 2>/dev/null'
+host ip netns del zlb
+for i in $(seq 60); do
+	rmmod ip_vs_zwin 2>/dev/null && break
+	sleep 0.5
+done
+check "module unloads once the templates are gone" \
+	bash -c '! grep -q "^ip_vs_zwin " /proc/modules'

@@ -17,5 +17,9 @@ expect_eq "requests served by rs1" "$(grep -c '^zr1$' <<< "$bodies")" 3
 expect_eq "requests served by rs2" "$(grep -c '^zr2$' <<< "$bodies")" 3
 expect_ge "SYNs counted as plain" "$(zstat zlb syn_plain)" 6
 expect_eq "SYNs counted as proxied" "$(zstat zlb syn_zwin)" 0
-expect_eq "IPVS connections to rs1" \
-	"$(lb ipvsadm -Ln --stats | awk -v r="$RS1:80" '$2 == r { print $3 }')" 3
+# IPVS publishes its statistics from a timer (every 2 s).
+rs_conns() {
+	ip netns exec zlb ipvsadm -Ln --stats | awk -v r="$1:80" '$2 == r { print $3 }'
+}
+eventually_eq "IPVS connections to rs1" 6 3 rs_conns "$RS1"
+eventually_eq "IPVS connections to rs2" 6 3 rs_conns "$RS2"
