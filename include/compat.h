@@ -25,4 +25,15 @@
 	((void)(n), register_net_sysctl(net, path, tbl))
 #endif
 
+/*
+ * <asm/unaligned.h> moved to <linux/unaligned.h> in commit 5f60d5f6bbc1
+ * ("move asm/unaligned.h to linux/unaligned.h"). Kbuild defines
+ * ZWIN_HAVE_LINUX_UNALIGNED_H when the headers have the new file.
+ */
+#ifdef ZWIN_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 #endif /* _ZWIN_COMPAT_H */

@@ -7,6 +7,9 @@
 
 #include <linux/types.h>
 #include <linux/percpu.h>
+#include <linux/siphash.h>
+#include <linux/tcp.h>
+#include <linux/timer.h>
 #include <linux/netfilter.h>
 #include <net/netns/generic.h>
 #include <net/ip_vs.h>
@@ -23,8 +26,22 @@ enum zwin_stat {
 	ZWIN_STAT_SYN_PLAIN,	/* ... to an IPVS service without the PE */
 	ZWIN_STAT_SYN_ZWIN,	/* ... to a zwin service with a NAT server */
 	ZWIN_STAT_SYN_NODEST,	/* ... to a zwin service, no usable server */
-	ZWIN_STAT_SYN_NONAT,	/* ... to a zwin service, no NAT server */
+	ZWIN_STAT_SYN_NONAT,	/* ... to a zwin service, not all NAT */
 	ZWIN_STAT_SYN_DISABLED,	/* ... to a zwin service, zwin_enable=0 */
+	ZWIN_STAT_SYNACK_SENT,	/* zero-window SYN-ACKs sent */
+	ZWIN_STAT_COOKIE_VALID,	/* client ACKs with a valid cookie */
+	ZWIN_STAT_COOKIE_INVALID, /* ... with an invalid or expired one */
+	ZWIN_STAT_CONN_FULL,	/* valid ACKs refused: table full or no memory */
+	ZWIN_STAT_SERVER_SYN,	/* SYNs sent to real servers */
+	ZWIN_STAT_SERVER_RETRY,	/* ... of which retransmissions */
+	ZWIN_STAT_SERVER_TIMEOUT, /* servers that never answered: client reset */
+	ZWIN_STAT_SERVER_REFUSED, /* servers that answered RST: client reset */
+	ZWIN_STAT_ESTABLISHED,	/* server handshakes completed */
+	ZWIN_STAT_WINDOW_OPEN,	/* window reopen segments sent to clients */
+	ZWIN_STAT_TO_SERVER,	/* client packets translated */
+	ZWIN_STAT_TO_CLIENT,	/* server packets translated */
+	ZWIN_STAT_EARLY_DROP,	/* client packets dropped before the server answered */
+	ZWIN_STAT_XMIT_FAIL,	/* packets the proxy could not build or route */
 	ZWIN_STAT_MAX
 };
 
@@ -41,13 +58,102 @@ enum zwin_class {
 	ZWIN_CLS_PROXY,		/* zwin service with a usable NAT server */
 };
 
+/* Runtime settings of a namespace: net.ipv4.vs.zwin_* (sysctl.c). */
+struct zwin_sysctl {
+	int enable;
+	int mss;
+	int wscale;
+	int sack;
+	int timestamps;
+	int syn_retries;
+	int syn_timeout_ms;
+	int max_conns;
+};
+
 /* Per network namespace state (net_generic). */
 struct zwin_net {
 	struct net			*net;
 	struct zwin_cpu_stats __percpu	*stats;
 	struct ctl_table_header		*sysctl_hdr;
 	struct ctl_table		*sysctl_tbl;
-	int				sysctl_enable;
+	struct zwin_sysctl		sysctl;
+
+	/* cookie.c */
+	siphash_key_t			cookie_key;
+	u32				ts_base;
+	unsigned long			last_synack;	/* jiffies */
+
+	/* conn.c: proxied connections */
+	struct hlist_head		*conn_tbl;
+	unsigned int			conn_mask;
+	siphash_key_t			conn_key;
+	spinlock_t			conn_lock;	/* writers of conn_tbl */
+	atomic_t			conn_count;
+	bool				dying;
+};
+
+/* Options a client offered in its SYN, as a cookie keeps them. */
+struct zwin_synopts {
+	u16	mss;
+	u8	wscale;		/* ZWIN_WSCALE_NONE if not offered */
+	bool	sack;
+	bool	ts;
+	bool	ecn;
+};
+
+#define ZWIN_WSCALE_NONE	15
+
+/* TCP options of one segment (options.c). */
+struct zwin_tcpopts {
+	u16	mss;
+	u8	wscale;		/* ZWIN_WSCALE_NONE if absent */
+	bool	sack_ok;
+	bool	ts;
+	u32	tsval;
+	u32	tsecr;
+};
+
+enum zwin_conn_state {
+	ZWIN_S_SYN_SENT,	/* SYN sent to the real server */
+	ZWIN_S_ESTABLISHED,	/* translating */
+	ZWIN_S_CLOSING,		/* FIN both ways or RST seen */
+};
+
+#define ZWIN_F_CLIENT_FIN	BIT(0)
+#define ZWIN_F_SERVER_FIN	BIT(1)
+
+/* A proxied connection, keyed by client and virtual address/port. */
+struct zwin_conn {
+	struct hlist_node	hnode;
+	struct rcu_head		rcu;
+	struct zwin_net		*zn;
+	struct timer_list	timer;
+	spinlock_t		lock;		/* handshake and timer */
+
+	union nf_inet_addr	caddr;
+	union nf_inet_addr	vaddr;
+	__be16			cport;
+	__be16			vport;
+	u8			af;
+
+	u8			state;		/* enum zwin_conn_state */
+	unsigned long		flags;		/* ZWIN_F_* */
+	u8			syn_tries;
+	u8			cwscale;	/* client's, or NONE */
+	u8			swscale;	/* server's, or NONE */
+	u8			pwscale;	/* proxy's toward client */
+	struct zwin_synopts	opts;		/* client's SYN options */
+	u16			cwin;		/* client's window field */
+	int			ifindex;	/* client's ingress device */
+
+	u32			client_isn;
+	u32			proxy_isn;
+	u32			delta;		/* proxy_isn - server_isn */
+	u32			tsoff;		/* proxy TS - server TS */
+	u32			ctsval;		/* client's last TSval */
+	u32			ptsval;		/* proxy's SYN-ACK TSval */
+	unsigned long		last;		/* jiffies of last packet */
+	bool			dead;
 };
 
 extern unsigned int zwin_net_id;
@@ -62,6 +168,64 @@ static inline void zwin_stat_inc(struct zwin_net *zn, enum zwin_stat s)
 {
 	this_cpu_inc(zn->stats->cnt[s]);
 }
+
+/* Address and ports of a TCP segment, in the client's direction. */
+struct zwin_tuple {
+	u8			af;
+	union nf_inet_addr	caddr;
+	union nf_inet_addr	vaddr;
+	__be16			cport;
+	__be16			vport;
+};
+
+/* cookie.c */
+void zwin_cookie_init(struct zwin_net *zn);
+u32 zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
+		     u32 client_isn, const struct zwin_synopts *o, u32 *tsval);
+bool zwin_cookie_check(struct zwin_net *zn, const struct zwin_tuple *t,
+		       u32 client_isn, u32 cookie, bool has_ts, u32 tsecr,
+		       struct zwin_synopts *o);
+u32 zwin_ts_now(struct zwin_net *zn);
+
+/* options.c */
+void zwin_parse_opts(const u8 *opt, unsigned int len, struct zwin_tcpopts *o);
+unsigned int zwin_synack_opts(u8 *p, const struct zwin_synopts *o,
+			      u32 tsval, u32 tsecr);
+unsigned int zwin_ts_opt(u8 *p, u32 tsval, u32 tsecr);
+void zwin_opts_rewrite(struct sk_buff *skb, struct tcphdr *th,
+		       struct zwin_conn *c, bool to_server);
+
+/* conn.c */
+int zwin_conn_init(struct zwin_net *zn);
+void zwin_conn_exit(struct zwin_net *zn);
+int zwin_conn_cache_create(void);
+void zwin_conn_cache_destroy(void);
+struct zwin_conn *zwin_conn_find(struct zwin_net *zn,
+				 const struct zwin_tuple *t);
+struct zwin_conn *zwin_conn_alloc(struct zwin_net *zn,
+				  const struct zwin_tuple *t);
+int zwin_conn_insert(struct zwin_conn *c);
+void zwin_conn_kill(struct zwin_conn *c);
+void zwin_conn_touch(struct zwin_conn *c, unsigned long timeout);
+unsigned long zwin_conn_timeout(struct zwin_conn *c);
+
+/* handshake.c */
+unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
+			     const struct zwin_tuple *t,
+			     const struct tcphdr *th);
+unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
+			     const struct zwin_tuple *t,
+			     const struct tcphdr *th);
+unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
+				const struct tcphdr *th);
+void zwin_send_syn(struct zwin_conn *c);
+void zwin_reset_client(struct zwin_conn *c);
+
+/* rewrite.c */
+unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,
+			    unsigned int thoff);
+unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
+			    unsigned int thoff);
 
 /* svc.c */
 int zwin_svc_init(void);

@@ -3,9 +3,12 @@
  * ipvs-zwin: netfilter hooks.
  *
  * PRE_ROUTING, after defragmentation and the raw table but before
- * conntrack, so that SYNs the proxy answers never create conntrack or IPVS
- * state. Non-TCP packets and TCP packets other than a bare SYN leave after
- * two header checks.
+ * conntrack: client SYNs answered (no conntrack or IPVS state), client
+ * ACKs checked against their cookie, client segments of proxied
+ * connections translated. FORWARD, just after IPVS: server segments of
+ * proxied connections. Packets of other connections leave after a few
+ * header tests and, while the namespace has proxied connections, one hash
+ * lookup.
  */
 
 #include <linux/ip.h>
@@ -18,6 +21,8 @@
 
 /* Between the raw table (-300) and conntrack (-200). */
 #define ZWIN_PRI_PRE_ROUTING	(NF_IP_PRI_CONNTRACK - 10)
+/* Just after IPVS's FORWARD hook (100), which restores the VIP. */
+#define ZWIN_PRI_FORWARD	101
 
 static const enum zwin_stat zwin_class_stat[] = {
 	[ZWIN_CLS_NONE]		= ZWIN_STAT_MAX,
@@ -40,7 +45,7 @@ static enum zwin_class zwin_syn_class(struct zwin_net *zn, int af,
 
 	zwin_stat_inc(zn, ZWIN_STAT_SYN_SEEN);
 	cls = zwin_classify(zn->net, af, daddr, dport);
-	if (cls == ZWIN_CLS_PROXY && !READ_ONCE(zn->sysctl_enable)) {
+	if (cls == ZWIN_CLS_PROXY && !READ_ONCE(zn->sysctl.enable)) {
 		zwin_stat_inc(zn, ZWIN_STAT_SYN_DISABLED);
 		return ZWIN_CLS_PLAIN;
 	}
@@ -54,24 +59,126 @@ static bool zwin_is_bare_syn(const struct tcphdr *th)
 	return th->syn && !(th->ack || th->rst || th->fin);
 }
 
+static bool zwin_is_bare_ack(const struct tcphdr *th)
+{
+	return th->ack && !(th->syn || th->rst || th->fin);
+}
+
+/* A cookie is valid for at most two periods after the last SYN-ACK. */
+#define ZWIN_COOKIE_WINDOW	(130 * HZ)
+
+static void zwin_tuple_v4(struct zwin_tuple *t, __be32 caddr, __be32 vaddr,
+			  __be16 cport, __be16 vport)
+{
+	memset(t, 0, sizeof(*t));
+	t->af = AF_INET;
+	t->caddr.ip = caddr;
+	t->vaddr.ip = vaddr;
+	t->cport = cport;
+	t->vport = vport;
+}
+
+/* A client segment of a connection the proxy already tracks. */
+static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
+				    struct sk_buff *skb,
+				    const struct zwin_tuple *t,
+				    const struct tcphdr *th)
+{
+	/* pairs with the release in zwin_server_synack(): fields are set */
+	switch (smp_load_acquire(&c->state)) {
+	case ZWIN_S_SYN_SENT:
+		/* our own SYN, injected on the client's device */
+		if (zwin_is_bare_syn(th) && ntohl(th->seq) == c->client_isn)
+			return NF_ACCEPT;
+		if (th->rst) {
+			zwin_conn_kill(c);
+			return NF_DROP;
+		}
+		/* window probes, repeated ACKs: the client sends them again */
+		zwin_stat_inc(zn, ZWIN_STAT_EARLY_DROP);
+		return NF_DROP;
+	case ZWIN_S_CLOSING:
+		if (zwin_is_bare_syn(th)) {
+			/* port reuse: the old connection is over */
+			zwin_conn_kill(c);
+			if (zwin_syn_class(zn, t->af, &t->vaddr, t->vport) ==
+			    ZWIN_CLS_PROXY)
+				return zwin_client_syn(zn, skb, t, th);
+			return NF_ACCEPT;
+		}
+		fallthrough;
+	default:
+		if (zwin_is_bare_syn(th))
+			return NF_DROP;
+		return zwin_to_server(c, skb, ip_hdrlen(skb));
+	}
+}
+
 static unsigned int zwin_ipv4_pre_routing(void *priv, struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	union nf_inet_addr daddr = {};
+	struct zwin_net *zn = zwin_pernet(state->net);
 	const struct tcphdr *th;
+	struct zwin_tuple t;
+	struct zwin_conn *c;
 	struct tcphdr _th;
 
 	/* ip_rcv() validated and linearised the IPv4 header. */
 	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
 		return NF_ACCEPT;
 	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
-	if (!th || !zwin_is_bare_syn(th))
+	if (!th)
 		return NF_ACCEPT;
 
-	daddr.ip = iph->daddr;
-	zwin_syn_class(zwin_pernet(state->net), AF_INET, &daddr, th->dest);
+	zwin_tuple_v4(&t, iph->saddr, iph->daddr, th->source, th->dest);
+
+	if (atomic_read(&zn->conn_count)) {
+		c = zwin_conn_find(zn, &t);
+		if (c)
+			return zwin_client_pkt(zn, c, skb, &t, th);
+	}
+	if (zwin_is_bare_syn(th)) {
+		if (zwin_syn_class(zn, AF_INET, &t.vaddr, t.vport) ==
+		    ZWIN_CLS_PROXY)
+			return zwin_client_syn(zn, skb, &t, th);
+	} else if (zwin_is_bare_ack(th) &&
+		   time_before(jiffies, READ_ONCE(zn->last_synack) +
+			       ZWIN_COOKIE_WINDOW) &&
+		   READ_ONCE(zn->sysctl.enable) &&
+		   zwin_classify(state->net, AF_INET, &t.vaddr, t.vport) ==
+		   ZWIN_CLS_PROXY) {
+		return zwin_client_ack(zn, skb, &t, th);
+	}
 	return NF_ACCEPT;
+}
+
+/* Server segments, after IPVS's FORWARD hook gave them the VIP back. */
+static unsigned int zwin_ipv4_forward(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct zwin_net *zn = zwin_pernet(state->net);
+	const struct tcphdr *th;
+	struct zwin_tuple t;
+	struct zwin_conn *c;
+	struct tcphdr _th;
+
+	if (!atomic_read(&zn->conn_count) || iph->protocol != IPPROTO_TCP ||
+	    ip_is_fragment(iph))
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;
+
+	zwin_tuple_v4(&t, iph->daddr, iph->saddr, th->dest, th->source);
+	c = zwin_conn_find(zn, &t);
+	if (!c)
+		return NF_ACCEPT;
+	/* pairs with the release in zwin_server_synack(): fields are set */
+	if (smp_load_acquire(&c->state) == ZWIN_S_SYN_SENT)
+		return zwin_server_synack(c, skb, th);
+	return zwin_to_client(c, skb, ip_hdrlen(skb));
 }
 
 static const struct nf_hook_ops zwin_nf_ops[] = {
@@ -80,6 +187,12 @@ static const struct nf_hook_ops zwin_nf_ops[] = {
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_PRE_ROUTING,
 		.priority	= ZWIN_PRI_PRE_ROUTING,
+	},
+	{
+		.hook		= zwin_ipv4_forward,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_FORWARD,
+		.priority	= ZWIN_PRI_FORWARD,
 	},
 };
 

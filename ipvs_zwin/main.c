@@ -32,7 +32,7 @@ static int __net_init zwin_net_init(struct net *net)
 	int err;
 
 	zn->net = net;
-	zn->sysctl_enable = 1;
+	zwin_cookie_init(zn);
 
 	err = zwin_stats_init(zn);
 	if (err)
@@ -40,11 +40,16 @@ static int __net_init zwin_net_init(struct net *net)
 	err = zwin_sysctl_init(zn);
 	if (err)
 		goto err_stats;
-	err = zwin_hooks_register(net);
+	err = zwin_conn_init(zn);
 	if (err)
 		goto err_sysctl;
+	err = zwin_hooks_register(net);
+	if (err)
+		goto err_conn;
 	return 0;
 
+err_conn:
+	zwin_conn_exit(zn);
 err_sysctl:
 	zwin_sysctl_exit(zn);
 err_stats:
@@ -58,6 +63,7 @@ static void __net_exit zwin_net_exit(struct net *net)
 
 	/* Unregistering waits for packets in flight in our hooks. */
 	zwin_hooks_unregister(net);
+	zwin_conn_exit(zn);
 	zwin_sysctl_exit(zn);
 	zwin_stats_exit(zn);
 }
@@ -77,15 +83,21 @@ static int __init zwin_init(void)
 	if (err)
 		return err;
 
-	err = register_pernet_subsys(&zwin_net_ops);
+	err = zwin_conn_cache_create();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&zwin_net_ops);
+	if (err) {
+		zwin_conn_cache_destroy();
+		return err;
+	}
 
 	err = register_ip_vs_pe(&zwin_pe);
 	if (err) {
 		pr_err("cannot register IPVS persistence engine \"%s\": %d\n",
 		       ZWIN_PE_NAME, err);
 		unregister_pernet_subsys(&zwin_net_ops);
+		zwin_conn_cache_destroy();
 		return err;
 	}
 	pr_info("v%s loaded; enable with: ipvsadm -A -t VIP:PORT -s SCHED --pe %s\n",
@@ -102,6 +114,7 @@ static void __exit zwin_exit(void)
 	unregister_ip_vs_pe(&zwin_pe);
 	synchronize_rcu();
 	unregister_pernet_subsys(&zwin_net_ops);
+	zwin_conn_cache_destroy();
 	pr_info("unloaded\n");
 }
 

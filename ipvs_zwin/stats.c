@@ -22,6 +22,20 @@ const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
 	[ZWIN_STAT_SYN_NODEST]		= "syn_nodest",
 	[ZWIN_STAT_SYN_NONAT]		= "syn_nonat",
 	[ZWIN_STAT_SYN_DISABLED]	= "syn_disabled",
+	[ZWIN_STAT_SYNACK_SENT]		= "synack_sent",
+	[ZWIN_STAT_COOKIE_VALID]	= "cookie_valid",
+	[ZWIN_STAT_COOKIE_INVALID]	= "cookie_invalid",
+	[ZWIN_STAT_CONN_FULL]		= "conn_full",
+	[ZWIN_STAT_SERVER_SYN]		= "server_syn",
+	[ZWIN_STAT_SERVER_RETRY]	= "server_retry",
+	[ZWIN_STAT_SERVER_TIMEOUT]	= "server_timeout",
+	[ZWIN_STAT_SERVER_REFUSED]	= "server_refused",
+	[ZWIN_STAT_ESTABLISHED]		= "established",
+	[ZWIN_STAT_WINDOW_OPEN]		= "window_open",
+	[ZWIN_STAT_TO_SERVER]		= "to_server",
+	[ZWIN_STAT_TO_CLIENT]		= "to_client",
+	[ZWIN_STAT_EARLY_DROP]		= "early_drop",
+	[ZWIN_STAT_XMIT_FAIL]		= "xmit_fail",
 };
 
 /**

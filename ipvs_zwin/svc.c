@@ -128,10 +128,11 @@ static bool zwin_dest_nat(const struct ip_vs_dest *dest)
  * the port-zero catch-all), without a firewall mark: at PRE_ROUTING no mark
  * is set yet, so fwmark services are never proxied.
  *
- * Return: ZWIN_CLS_PROXY for a service carrying the zwin PE with at least
- * one usable (weight > 0, not overloaded) NAT real server; ZWIN_CLS_NONAT if
- * its usable servers all use DR or tunnelling; ZWIN_CLS_NODEST if none is
- * usable; ZWIN_CLS_PLAIN for other services; ZWIN_CLS_NONE otherwise.
+ * Return: ZWIN_CLS_PROXY for a service carrying the zwin PE whose usable
+ * (weight > 0, not overloaded) real servers, at least one, are all NAT;
+ * ZWIN_CLS_NONAT if any usable server uses DR or tunnelling (IPVS could
+ * pick it, and its replies would bypass the proxy); ZWIN_CLS_NODEST if none
+ * is usable; ZWIN_CLS_PLAIN for other services; ZWIN_CLS_NONE otherwise.
  */
 enum zwin_class zwin_classify(struct net *net, int af,
 			      const union nf_inet_addr *daddr, __be16 dport)
@@ -152,11 +153,11 @@ enum zwin_class zwin_classify(struct net *net, int af,
 	list_for_each_entry_rcu(dest, &svc->destinations, n_list) {
 		if (!zwin_dest_usable(dest))
 			continue;
-		if (zwin_dest_nat(dest))
-			return ZWIN_CLS_PROXY;
+		if (!zwin_dest_nat(dest))
+			return ZWIN_CLS_NONAT;
 		usable = true;
 	}
-	return usable ? ZWIN_CLS_NONAT : ZWIN_CLS_NODEST;
+	return usable ? ZWIN_CLS_PROXY : ZWIN_CLS_NODEST;
 }
 
 #if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)

@@ -11,25 +11,50 @@
 
 #include "zwin.h"
 
-enum {
-	ZWIN_SYSCTL_ENABLE,
-	ZWIN_SYSCTL_COUNT
+static int zwin_mss_min = 536, zwin_mss_max = 65535;
+static int zwin_wscale_max = 14;
+static int zwin_retries_max = 10;
+static int zwin_timeout_min = 100, zwin_timeout_max = 60000;
+
+#define ZWIN_INT(_name, _field, _min, _max) {				\
+	.procname	= "zwin_" _name,				\
+	.data		= (void *)offsetof(struct zwin_sysctl, _field),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_minmax,				\
+	.extra1		= _min,						\
+	.extra2		= _max,						\
+}
+
+/* .data holds offsets into struct zwin_sysctl until a namespace copies it */
+static struct ctl_table zwin_sysctl_template[] = {
+	ZWIN_INT("enable", enable, SYSCTL_ZERO, SYSCTL_ONE),
+	ZWIN_INT("mss", mss, &zwin_mss_min, &zwin_mss_max),
+	ZWIN_INT("wscale", wscale, SYSCTL_ZERO, &zwin_wscale_max),
+	ZWIN_INT("sack", sack, SYSCTL_ZERO, SYSCTL_ONE),
+	ZWIN_INT("timestamps", timestamps, SYSCTL_ZERO, SYSCTL_ONE),
+	ZWIN_INT("syn_retries", syn_retries, SYSCTL_ZERO, &zwin_retries_max),
+	ZWIN_INT("syn_timeout_ms", syn_timeout_ms, &zwin_timeout_min,
+		 &zwin_timeout_max),
+	ZWIN_INT("max_conns", max_conns, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	{ }	/* sentinel, for kernels without register_net_sysctl_sz */
 };
 
-static struct ctl_table zwin_sysctl_template[ZWIN_SYSCTL_COUNT + 1] = {
-	[ZWIN_SYSCTL_ENABLE] = {
-		.procname	= "zwin_enable",
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
-		.extra1		= SYSCTL_ZERO,
-		.extra2		= SYSCTL_ONE,
-	},
-	/* empty sentinel, needed by kernels without register_net_sysctl_sz */
+#define ZWIN_SYSCTL_COUNT	(ARRAY_SIZE(zwin_sysctl_template) - 1)
+
+static const struct zwin_sysctl zwin_sysctl_defaults = {
+	.enable		= 1,
+	.mss		= 1460,
+	.wscale		= 7,
+	.sack		= 1,
+	.timestamps	= 1,
+	.syn_retries	= 3,
+	.syn_timeout_ms	= 1000,
+	.max_conns	= 262144,
 };
 
 /**
- * zwin_sysctl_init() - register @zn's namespace copy of the sysctl table
+ * zwin_sysctl_init() - defaults and the namespace's sysctl table
  * @zn: the namespace's proxy state
  *
  * Return: 0 or -ENOMEM.
@@ -37,12 +62,15 @@ static struct ctl_table zwin_sysctl_template[ZWIN_SYSCTL_COUNT + 1] = {
 int zwin_sysctl_init(struct zwin_net *zn)
 {
 	struct ctl_table *tbl;
+	unsigned int i;
 
+	zn->sysctl = zwin_sysctl_defaults;
 	tbl = kmemdup(zwin_sysctl_template, sizeof(zwin_sysctl_template),
 		      GFP_KERNEL);
 	if (!tbl)
 		return -ENOMEM;
-	tbl[ZWIN_SYSCTL_ENABLE].data = &zn->sysctl_enable;
+	for (i = 0; i < ZWIN_SYSCTL_COUNT; i++)
+		tbl[i].data = (char *)&zn->sysctl + (uintptr_t)tbl[i].data;
 
 	zn->sysctl_hdr = zwin_register_net_sysctl(zn->net, "net/ipv4/vs", tbl,
 						  ZWIN_SYSCTL_COUNT);

@@ -16,6 +16,7 @@
 # assertion: the first one that fails ends the scenario with status 1.
 
 set -u
+ZWIN_GUEST=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VIP=192.0.2.100
 CIP=192.0.2.2
 AIP=203.0.113.2

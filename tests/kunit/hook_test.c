@@ -172,11 +172,11 @@ static void zwin_test_hook_disabled(struct kunit *test)
 	disabled = zwin_stat_sum(zn, ZWIN_STAT_SYN_DISABLED);
 	proxied = zwin_stat_sum(zn, ZWIN_STAT_SYN_ZWIN);
 
-	WRITE_ONCE(zn->sysctl_enable, 0);
+	WRITE_ONCE(zn->sysctl.enable, 0);
 	skb = zwin_build_skb(test, &syn);
 	KUNIT_EXPECT_EQ(test, zwin_hook_run(skb), NF_ACCEPT);
 	kfree_skb(skb);
-	WRITE_ONCE(zn->sysctl_enable, 1);
+	WRITE_ONCE(zn->sysctl.enable, 1);
 
 	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_DISABLED),
 			disabled + 1);

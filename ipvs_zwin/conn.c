@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipvs-zwin: the table of proxied connections and their timers.
+ *
+ * One hash table per network namespace, keyed by (client address and
+ * port, virtual address and port) with a per-namespace siphash key.
+ * Lookups run under RCU without locks; inserts and removals take the
+ * namespace's lock. An entry lives from the client's valid ACK until its
+ * timer finds it idle past the timeout of its state (IPVS's own TCP
+ * timeouts plus a margin, so translation never stops before IPVS forgets
+ * the connection), or the namespace or module goes away.
+ */
+
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+#include <linux/rculist.h>
+#include <linux/vmalloc.h>
+
+#include "zwin.h"
+
+static unsigned int zwin_hash_bits = 14;
+module_param_named(hash_bits, zwin_hash_bits, uint, 0444);
+MODULE_PARM_DESC(hash_bits,
+		 "log2 of buckets per namespace for proxied connections (8-20, default 14)");
+
+static struct kmem_cache *zwin_conn_cache;
+
+/* Margin over IPVS's timeouts, so that IPVS forgets a connection first. */
+#define ZWIN_TIMEOUT_MARGIN	(10 * HZ)
+
+static u32 zwin_conn_hash(struct zwin_net *zn, const struct zwin_tuple *t)
+{
+	struct {
+		union nf_inet_addr caddr;
+		union nf_inet_addr vaddr;
+		__be16 cport;
+		__be16 vport;
+		u32 af;
+	} k;
+
+	memset(&k, 0, sizeof(k));
+	k.caddr = t->caddr;
+	k.vaddr = t->vaddr;
+	k.cport = t->cport;
+	k.vport = t->vport;
+	k.af = t->af;
+	return (u32)siphash(&k, sizeof(k), &zn->conn_key) & zn->conn_mask;
+}
+
+static bool zwin_conn_match(const struct zwin_conn *c,
+			    const struct zwin_tuple *t)
+{
+	return c->cport == t->cport && c->vport == t->vport &&
+	       c->af == t->af &&
+	       nf_inet_addr_cmp(&c->caddr, &t->caddr) &&
+	       nf_inet_addr_cmp(&c->vaddr, &t->vaddr);
+}
+
+/**
+ * zwin_conn_find() - the proxied connection a segment belongs to
+ * @zn: the namespace's proxy state
+ * @t: the segment's addresses and ports, client side first
+ *
+ * Caller holds rcu_read_lock(); the entry stays valid until it drops it.
+ *
+ * Return: the entry or NULL.
+ */
+struct zwin_conn *zwin_conn_find(struct zwin_net *zn,
+				 const struct zwin_tuple *t)
+{
+	struct zwin_conn *c;
+
+	hlist_for_each_entry_rcu(c, &zn->conn_tbl[zwin_conn_hash(zn, t)],
+				 hnode)
+		if (zwin_conn_match(c, t) && !READ_ONCE(c->dead))
+			return c;
+	return NULL;
+}
+
+/**
+ * zwin_conn_timeout() - how long @c may stay idle in its state
+ * @c: the connection
+ *
+ * Return: a timeout in jiffies.
+ */
+unsigned long zwin_conn_timeout(struct zwin_conn *c)
+{
+	struct netns_ipvs *ipvs = net_ipvs(c->zn->net);
+	struct ip_vs_proto_data *pd;
+	int st;
+
+	if (READ_ONCE(c->state) == ZWIN_S_SYN_SENT)
+		return msecs_to_jiffies(READ_ONCE(c->zn->sysctl.syn_timeout_ms))
+		       << c->syn_tries;
+	if (READ_ONCE(c->state) == ZWIN_S_CLOSING)
+		st = IP_VS_TCP_S_TIME_WAIT;
+	else if (READ_ONCE(c->flags))
+		st = IP_VS_TCP_S_FIN_WAIT;
+	else
+		st = IP_VS_TCP_S_ESTABLISHED;
+	pd = ipvs ? ip_vs_proto_data_get(ipvs, IPPROTO_TCP) : NULL;
+	if (!pd || !pd->timeout_table)
+		return 15 * 60 * HZ + ZWIN_TIMEOUT_MARGIN;
+	return READ_ONCE(pd->timeout_table[st]) + ZWIN_TIMEOUT_MARGIN;
+}
+
+static void zwin_conn_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(zwin_conn_cache,
+			container_of(head, struct zwin_conn, rcu));
+}
+
+/**
+ * zwin_conn_kill() - end @c now
+ * @c: the connection
+ *
+ * Lookups stop finding it at once; its timer unlinks and frees it. An
+ * entry is only ever unlinked by its own timer, or by zwin_conn_exit().
+ */
+void zwin_conn_kill(struct zwin_conn *c)
+{
+	WRITE_ONCE(c->dead, true);
+	mod_timer(&c->timer, jiffies);
+}
+
+/**
+ * zwin_conn_touch() - note activity on @c and rearm its timer if needed
+ * @c: the connection
+ * @timeout: its timeout from now, when its state just changed; 0 to only
+ *	record activity (the timer then checks the idle time when it fires)
+ */
+void zwin_conn_touch(struct zwin_conn *c, unsigned long timeout)
+{
+	WRITE_ONCE(c->last, jiffies);
+	if (timeout && !READ_ONCE(c->dead))
+		mod_timer(&c->timer, jiffies + timeout);
+}
+
+/* Returns true if @c still needs its timer, rearmed by the caller. */
+static bool zwin_conn_expire_locked(struct zwin_conn *c)
+{
+	if (c->dead)
+		return false;
+	if (c->state == ZWIN_S_SYN_SENT) {
+		if (c->syn_tries < READ_ONCE(c->zn->sysctl.syn_retries)) {
+			c->syn_tries++;
+			zwin_stat_inc(c->zn, ZWIN_STAT_SERVER_RETRY);
+			zwin_send_syn(c);
+			mod_timer(&c->timer, jiffies + zwin_conn_timeout(c));
+			return true;
+		}
+		zwin_stat_inc(c->zn, ZWIN_STAT_SERVER_TIMEOUT);
+		zwin_reset_client(c);
+		return false;
+	}
+	if (time_before(jiffies, READ_ONCE(c->last) + zwin_conn_timeout(c))) {
+		mod_timer(&c->timer, READ_ONCE(c->last) + zwin_conn_timeout(c));
+		return true;
+	}
+	return false;
+}
+
+static void zwin_conn_expire(struct timer_list *t)
+{
+	struct zwin_conn *c = from_timer(c, t, timer);
+	struct zwin_net *zn = c->zn;
+	bool keep;
+
+	if (READ_ONCE(zn->dying))
+		return;		/* zwin_conn_exit() frees everything */
+	spin_lock(&c->lock);
+	keep = zwin_conn_expire_locked(c);
+	spin_unlock(&c->lock);
+	if (keep)
+		return;
+
+	spin_lock_bh(&zn->conn_lock);
+	if (zn->dying) {
+		spin_unlock_bh(&zn->conn_lock);
+		return;
+	}
+	WRITE_ONCE(c->dead, true);
+	hlist_del_rcu(&c->hnode);
+	atomic_dec(&zn->conn_count);
+	spin_unlock_bh(&zn->conn_lock);
+	call_rcu(&c->rcu, zwin_conn_free_rcu);
+}
+
+/**
+ * zwin_conn_alloc() - a new, unlinked connection entry for @t
+ * @zn: the namespace's proxy state
+ * @t: its addresses and ports
+ *
+ * Return: the entry in state ZWIN_S_SYN_SENT, or NULL when the table is
+ * full (zwin_max_conns) or memory is short.
+ */
+struct zwin_conn *zwin_conn_alloc(struct zwin_net *zn,
+				  const struct zwin_tuple *t)
+{
+	struct zwin_conn *c;
+
+	if (atomic_read(&zn->conn_count) >= READ_ONCE(zn->sysctl.max_conns))
+		return NULL;
+	c = kmem_cache_zalloc(zwin_conn_cache, GFP_ATOMIC);
+	if (!c)
+		return NULL;
+	c->zn = zn;
+	c->af = t->af;
+	c->caddr = t->caddr;
+	c->vaddr = t->vaddr;
+	c->cport = t->cport;
+	c->vport = t->vport;
+	c->state = ZWIN_S_SYN_SENT;
+	c->last = jiffies;
+	spin_lock_init(&c->lock);
+	timer_setup(&c->timer, zwin_conn_expire, 0);
+	return c;
+}
+
+/**
+ * zwin_conn_insert() - make a filled entry visible to lookups
+ * @c: from zwin_conn_alloc(), its fields set
+ *
+ * Return: 0, or -EEXIST (the connection exists, or the namespace is going
+ * away): the entry was freed.
+ */
+int zwin_conn_insert(struct zwin_conn *c)
+{
+	struct zwin_net *zn = c->zn;
+	struct zwin_tuple t = {
+		.af = c->af, .caddr = c->caddr, .vaddr = c->vaddr,
+		.cport = c->cport, .vport = c->vport,
+	};
+
+	spin_lock_bh(&zn->conn_lock);
+	if (zn->dying || zwin_conn_find(zn, &t)) {
+		spin_unlock_bh(&zn->conn_lock);
+		kmem_cache_free(zwin_conn_cache, c);
+		return -EEXIST;
+	}
+	hlist_add_head_rcu(&c->hnode, &zn->conn_tbl[zwin_conn_hash(zn, &t)]);
+	atomic_inc(&zn->conn_count);
+	spin_unlock_bh(&zn->conn_lock);
+	return 0;
+}
+
+/**
+ * zwin_conn_init() - allocate @zn's connection table
+ * @zn: the namespace's proxy state
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int zwin_conn_init(struct zwin_net *zn)
+{
+	unsigned int bits = clamp(zwin_hash_bits, 8U, 20U);
+
+	zn->conn_tbl = kvcalloc(1U << bits, sizeof(*zn->conn_tbl), GFP_KERNEL);
+	if (!zn->conn_tbl)
+		return -ENOMEM;
+	zn->conn_mask = (1U << bits) - 1;
+	get_random_bytes(&zn->conn_key, sizeof(zn->conn_key));
+	spin_lock_init(&zn->conn_lock);
+	atomic_set(&zn->conn_count, 0);
+	return 0;
+}
+
+/**
+ * zwin_conn_exit() - drop every connection of @zn and free its table
+ * @zn: the namespace's proxy state; its hooks are already unregistered,
+ *	so no packet can look an entry up any more
+ */
+void zwin_conn_exit(struct zwin_net *zn)
+{
+	struct zwin_conn *c;
+	struct hlist_node *n;
+	unsigned int i;
+
+	/* From here on no timer unlinks or frees, and nothing is added. */
+	spin_lock_bh(&zn->conn_lock);
+	WRITE_ONCE(zn->dying, true);
+	spin_unlock_bh(&zn->conn_lock);
+
+	for (i = 0; i <= zn->conn_mask; i++) {
+		hlist_for_each_entry_safe(c, n, &zn->conn_tbl[i], hnode) {
+			del_timer_sync(&c->timer);
+			hlist_del_rcu(&c->hnode);
+			atomic_dec(&zn->conn_count);
+			call_rcu(&c->rcu, zwin_conn_free_rcu);
+		}
+	}
+	rcu_barrier();
+	kvfree(zn->conn_tbl);
+}
+
+/**
+ * zwin_conn_cache_create() - the slab cache of connection entries
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int zwin_conn_cache_create(void)
+{
+	zwin_conn_cache = KMEM_CACHE(zwin_conn, 0);
+	return zwin_conn_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * zwin_conn_cache_destroy() - free the slab cache, after every entry
+ */
+void zwin_conn_cache_destroy(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(zwin_conn_cache);
+}

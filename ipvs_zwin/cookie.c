@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipvs-zwin: SYN cookies.
+ *
+ * The proxy's initial sequence number toward a client is a MAC, keyed by a
+ * per-namespace random siphash key, over the connection's addresses and
+ * ports, the client's ISN, the client's SYN options and a time counter
+ * that advances every ZWIN_COOKIE_PERIOD seconds. The options and the low
+ * bit of the counter travel in the clear, in 10 "info" bits:
+ *
+ *   info = period parity (1) | MSS index (3) | window scale (4) |
+ *          SACK-permitted (1) | ECN (1)
+ *
+ * Without client timestamps the info bits are the low 10 bits of the ISN
+ * and the MAC fills the other 22: a random ACK passes with probability
+ * 2^-22 (2.4e-7). With timestamps the info bits are the low 10 bits of the
+ * proxy's TSval, which the client echoes in every ACK, and the MAC fills
+ * all 32 ISN bits: 2^-32 (2.3e-10). A cookie is accepted during the period
+ * it was made in and the next one, 64 to 128 seconds.
+ */
+
+#include <linux/ktime.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+
+#include "zwin.h"
+
+#define ZWIN_COOKIE_PERIOD	64	/* seconds */
+#define ZWIN_INFO_BITS		10
+#define ZWIN_INFO_MASK		((1U << ZWIN_INFO_BITS) - 1)
+
+/* MSS values a cookie can carry; a client's MSS rounds down to one. */
+static const u16 zwin_msstab[8] = {
+	536, 1200, 1300, 1380, 1420, 1440, 1460, 8960
+};
+
+/**
+ * zwin_cookie_init() - draw @zn's cookie key and timestamp base
+ * @zn: the namespace's proxy state
+ */
+void zwin_cookie_init(struct zwin_net *zn)
+{
+	get_random_bytes(&zn->cookie_key, sizeof(zn->cookie_key));
+	zn->ts_base = get_random_u32();
+}
+
+/**
+ * zwin_ts_now() - the proxy's TCP timestamp clock for @zn (milliseconds)
+ * @zn: the namespace's proxy state
+ *
+ * Return: current clock value, offset by a random per-namespace base.
+ */
+u32 zwin_ts_now(struct zwin_net *zn)
+{
+	return (u32)ktime_to_ms(ktime_get()) + zn->ts_base;
+}
+
+static u32 zwin_period(void)
+{
+	return (u32)(ktime_get_seconds() / ZWIN_COOKIE_PERIOD);
+}
+
+static u32 zwin_info_encode(const struct zwin_synopts *o, u32 period)
+{
+	u32 idx = 0, i;
+
+	for (i = 1; i < ARRAY_SIZE(zwin_msstab); i++)
+		if (o->mss >= zwin_msstab[i])
+			idx = i;
+	return (period & 1) << 9 | idx << 6 | (o->wscale & 0xf) << 2 |
+	       (o->sack ? 2 : 0) | (o->ecn ? 1 : 0);
+}
+
+static void zwin_info_decode(u32 info, bool ts, struct zwin_synopts *o)
+{
+	o->mss = zwin_msstab[(info >> 6) & 7];
+	o->wscale = (info >> 2) & 0xf;
+	o->sack = info & 2;
+	o->ecn = info & 1;
+	o->ts = ts;
+}
+
+static u32 zwin_mac(struct zwin_net *zn, const struct zwin_tuple *t,
+		    u32 isn, u32 info, u32 period, bool ts)
+{
+	struct {
+		union nf_inet_addr caddr;
+		union nf_inet_addr vaddr;
+		__be16 cport;
+		__be16 vport;
+		u32 isn;
+		u32 info;
+		u32 period;
+	} in;
+
+	memset(&in, 0, sizeof(in));
+	in.caddr = t->caddr;
+	in.vaddr = t->vaddr;
+	in.cport = t->cport;
+	in.vport = t->vport;
+	in.isn = isn;
+	/* the mode is part of the MAC: one cookie never checks in the other */
+	in.info = info | (ts ? 1U << 31 : 0) | (u32)t->af << 16;
+	in.period = period;
+	return (u32)siphash(&in, sizeof(in), &zn->cookie_key);
+}
+
+/**
+ * zwin_cookie_make() - the proxy's ISN for a client SYN
+ * @zn: the namespace's proxy state
+ * @t: the connection's addresses and ports
+ * @client_isn: the sequence number of the client's SYN
+ * @o: the client's options (o->ts selects the timestamp layout)
+ * @tsval: with o->ts, set to the TSval the SYN-ACK must carry
+ *
+ * Return: the cookie, to be sent as the SYN-ACK's sequence number.
+ */
+u32 zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
+		     u32 client_isn, const struct zwin_synopts *o, u32 *tsval)
+{
+	u32 period = zwin_period();
+	u32 info = zwin_info_encode(o, period);
+	u32 mac = zwin_mac(zn, t, client_isn, info, period, o->ts);
+
+	if (o->ts) {
+		*tsval = (zwin_ts_now(zn) & ~ZWIN_INFO_MASK) | info;
+		return mac;
+	}
+	return (mac << ZWIN_INFO_BITS) | info;
+}
+
+/**
+ * zwin_cookie_check() - validate the cookie a client's ACK acknowledges
+ * @zn: the namespace's proxy state
+ * @t: the connection's addresses and ports
+ * @client_isn: the client's ISN (the ACK's sequence number - 1)
+ * @cookie: the proxy's ISN (the ACK's acknowledgment number - 1)
+ * @has_ts: the ACK carries a timestamp option
+ * @tsecr: its echoed timestamp, if @has_ts
+ * @o: set to the client's SYN options on success
+ *
+ * Return: true if the cookie was made for this connection less than two
+ * periods ago.
+ */
+bool zwin_cookie_check(struct zwin_net *zn, const struct zwin_tuple *t,
+		       u32 client_isn, u32 cookie, bool has_ts, u32 tsecr,
+		       struct zwin_synopts *o)
+{
+	u32 info = (has_ts ? tsecr : cookie) & ZWIN_INFO_MASK;
+	u32 now = zwin_period();
+	u32 period = ((now & 1) == info >> 9) ? now : now - 1;
+	u32 mac = zwin_mac(zn, t, client_isn, info, period, has_ts);
+
+	if (has_ts ? mac != cookie : (mac << ZWIN_INFO_BITS) !=
+				     (cookie & ~ZWIN_INFO_MASK))
+		return false;
+	zwin_info_decode(info, has_ts, o);
+	return true;
+}
+
+#if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
+#include "../tests/kunit/cookie_test.c"
+#endif

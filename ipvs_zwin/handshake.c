@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipvs-zwin: the two handshakes.
+ *
+ *   client            proxy (balancer)                 real server
+ *     SYN  ------------>  zero-window SYN-ACK, cookie ISN, no state
+ *     <-----------------
+ *     ACK  ------------>  cookie valid: entry; SYN as the client  ----->
+ *                         (injected on the client's device, so that
+ *                         conntrack and IPVS schedule it like any SYN)
+ *                                                   <------ SYN-ACK
+ *                         ACK as the client ---------------------->
+ *     <-----------------  the SYN-ACK turned into the window reopen:
+ *                         the server's window, the proxy's sequence
+ *
+ * Segments to the client leave from the virtual address through the
+ * local output path, untracked by conntrack and ignored by IPVS. Segments
+ * to the server are injected as if received from the client.
+ */
+
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "zwin.h"
+
+/* Largest TCP header with options (data offset 15). */
+#define ZWIN_TCP_HDR_MAX	60
+
+/* A segment the proxy builds. */
+struct zwin_seg {
+	u32	seq;
+	u32	ack;
+	u8	flags;		/* TCPHDR_* */
+	u16	win;
+	u8	opts[MAX_TCP_OPTION_SPACE];
+	u8	optlen;
+};
+
+static void zwin_set_untracked(struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+#endif
+}
+
+/*
+ * Writes the TCP header and options of @s at @th (room for them checked
+ * by the caller) between @saddr and @daddr.
+ */
+static void zwin_put_tcp(struct tcphdr *th, __be16 sport, __be16 dport,
+			 const struct zwin_seg *s)
+{
+	memset(th, 0, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(s->seq);
+	th->ack_seq = htonl(s->ack);
+	th->doff = (sizeof(*th) + s->optlen) / 4;
+	tcp_flag_word(th) |= htonl((u32)s->flags << 16);
+	th->window = htons(s->win);
+	memcpy(th + 1, s->opts, s->optlen);
+}
+
+static void zwin_tcp_csum_v4(struct sk_buff *skb, struct iphdr *iph,
+			     struct tcphdr *th)
+{
+	unsigned int len = ntohs(iph->tot_len) - iph->ihl * 4;
+
+	th->check = 0;
+	th->check = tcp_v4_check(len, iph->saddr, iph->daddr,
+				 csum_partial(th, len, 0));
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
+/* A new IPv4 segment; from_client picks the direction of @t. */
+static struct sk_buff *zwin_build_v4(struct net *net,
+				     const struct zwin_tuple *t,
+				     bool from_client,
+				     const struct zwin_seg *s)
+{
+	unsigned int tcplen = sizeof(struct tcphdr) + s->optlen;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + tcplen, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_reset_network_header(skb);
+	iph = skb_put(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tos = 0;
+	iph->tot_len = htons(sizeof(*iph) + tcplen);
+	iph->id = 0;
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = READ_ONCE(net->ipv4.sysctl_ip_default_ttl);
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = from_client ? t->caddr.ip : t->vaddr.ip;
+	iph->daddr = from_client ? t->vaddr.ip : t->caddr.ip;
+	ip_send_check(iph);
+
+	skb_set_transport_header(skb, sizeof(*iph));
+	th = skb_put(skb, tcplen);
+	if (from_client)
+		zwin_put_tcp(th, t->cport, t->vport, s);
+	else
+		zwin_put_tcp(th, t->vport, t->cport, s);
+	zwin_tcp_csum_v4(skb, iph, th);
+	skb->protocol = htons(ETH_P_IP);
+	return skb;
+}
+
+/* Sends @s from the virtual address to the client. */
+static void zwin_xmit_to_client(struct zwin_net *zn,
+				const struct zwin_tuple *t,
+				const struct zwin_seg *s)
+{
+	struct net *net = zn->net;
+	struct flowi4 fl4 = {};
+	struct sk_buff *skb;
+	struct rtable *rt;
+
+	skb = zwin_build_v4(net, t, false, s);
+	if (!skb)
+		goto fail;
+	fl4.daddr = t->caddr.ip;
+	fl4.saddr = t->vaddr.ip;
+	fl4.flowi4_proto = IPPROTO_TCP;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		goto fail;
+	}
+	skb_dst_set(skb, &rt->dst);
+	/* IPVS must not schedule it, conntrack must not judge it. */
+	skb->ipvs_property = 1;
+	zwin_set_untracked(skb);
+	ip_local_out(net, NULL, skb);
+	return;
+fail:
+	zwin_stat_inc(zn, ZWIN_STAT_XMIT_FAIL);
+}
+
+/* Injects @s as received from the client on its device. */
+static void zwin_inject_from_client(struct zwin_conn *c,
+				    const struct zwin_seg *s)
+{
+	struct zwin_net *zn = c->zn;
+	struct zwin_tuple t = {
+		.af = c->af, .caddr = c->caddr, .vaddr = c->vaddr,
+		.cport = c->cport, .vport = c->vport,
+	};
+	struct net_device *dev;
+	struct sk_buff *skb;
+
+	skb = zwin_build_v4(zn->net, &t, true, s);
+	if (!skb)
+		goto fail;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(zn->net, c->ifindex);
+	if (!dev || !(dev->flags & IFF_UP)) {
+		rcu_read_unlock();
+		kfree_skb(skb);
+		goto fail;
+	}
+	skb->dev = dev;
+	skb->pkt_type = PACKET_HOST;
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	/* already verified: we computed it */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	netif_rx(skb);
+	rcu_read_unlock();
+	return;
+fail:
+	zwin_stat_inc(zn, ZWIN_STAT_XMIT_FAIL);
+}
+
+/*
+ * Replaces the TCP header and payload of @skb (network header at
+ * skb->data, TCP at @thoff) by the segment @s. The IP header is kept.
+ */
+static int zwin_rebuild_v4(struct sk_buff *skb, unsigned int thoff,
+			   const struct zwin_seg *s)
+{
+	unsigned int tcplen = sizeof(struct tcphdr) + s->optlen;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	__be16 sport, dport;
+
+	th = (struct tcphdr *)(skb->data + thoff);
+	sport = th->source;
+	dport = th->dest;
+	if (pskb_trim(skb, thoff) || skb_ensure_writable(skb, thoff))
+		return -ENOMEM;
+	if (skb_tailroom(skb) < tcplen &&
+	    pskb_expand_head(skb, 0, tcplen - skb_tailroom(skb), GFP_ATOMIC))
+		return -ENOMEM;
+	th = skb_put(skb, tcplen);
+	zwin_put_tcp(th, sport, dport, s);
+	iph = ip_hdr(skb);
+	iph->tot_len = htons(thoff + tcplen);
+	ip_send_check(iph);
+	zwin_tcp_csum_v4(skb, iph, th);
+	return 0;
+}
+
+/* Reads the TCP header with its options into @buf (60 bytes). */
+static const struct tcphdr *zwin_tcp_full(const struct sk_buff *skb,
+					  unsigned int thoff, u8 *buf,
+					  struct zwin_tcpopts *o)
+{
+	const struct tcphdr *th;
+
+	th = skb_header_pointer(skb, thoff, sizeof(*th), buf);
+	if (!th || th->doff < 5)
+		return NULL;
+	th = skb_header_pointer(skb, thoff, th->doff * 4, buf);
+	if (!th)
+		return NULL;
+	zwin_parse_opts((const u8 *)(th + 1), th->doff * 4 - sizeof(*th), o);
+	return th;
+}
+
+/**
+ * zwin_client_syn() - answer a client's SYN to a proxied service
+ * @zn: the namespace's proxy state
+ * @skb: the SYN (network header at skb->data)
+ * @t: its addresses and ports
+ * @th: its TCP header (possibly a copy)
+ *
+ * Sends a SYN-ACK with window 0 and a cookie as sequence number, and
+ * consumes the SYN: nothing is kept.
+ *
+ * Return: NF_STOLEN, or NF_DROP for a malformed SYN.
+ */
+unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
+			     const struct zwin_tuple *t,
+			     const struct tcphdr *th)
+{
+	const struct zwin_sysctl *sc = &zn->sysctl;
+	u8 buf[ZWIN_TCP_HDR_MAX];
+	struct zwin_synopts o, ours;
+	struct zwin_tcpopts co;
+	struct zwin_seg s = {};
+	u32 tsval = 0;
+
+	th = zwin_tcp_full(skb, ip_hdrlen(skb), buf, &co);
+	if (!th)
+		return NF_DROP;
+	o.mss = co.mss ? co.mss : TCP_MSS_DEFAULT;
+	o.wscale = co.wscale;
+	o.sack = co.sack_ok && READ_ONCE(sc->sack);
+	o.ts = co.ts && READ_ONCE(sc->timestamps);
+	o.ecn = th->ece && th->cwr;
+
+	s.seq = zwin_cookie_make(zn, t, ntohl(th->seq), &o, &tsval);
+	s.ack = ntohl(th->seq) + 1;
+	s.flags = TCPHDR_SYN | TCPHDR_ACK | (o.ecn ? TCPHDR_ECE : 0);
+	s.win = 0;
+	ours = o;
+	ours.mss = READ_ONCE(sc->mss);
+	if (o.wscale != ZWIN_WSCALE_NONE)
+		ours.wscale = READ_ONCE(sc->wscale);
+	s.optlen = zwin_synack_opts(s.opts, &ours, tsval, co.tsval);
+
+	zwin_xmit_to_client(zn, t, &s);
+	zwin_stat_inc(zn, ZWIN_STAT_SYNACK_SENT);
+	WRITE_ONCE(zn->last_synack, jiffies);
+	consume_skb(skb);
+	return NF_STOLEN;
+}
+
+/**
+ * zwin_send_syn() - send (again) the client's SYN toward the real server
+ * @c: the connection, locked
+ */
+void zwin_send_syn(struct zwin_conn *c)
+{
+	struct zwin_seg s = {};
+	u8 cw = c->opts.wscale == ZWIN_WSCALE_NONE ? 0 : c->opts.wscale;
+
+	s.seq = c->client_isn;
+	s.flags = TCPHDR_SYN | (c->opts.ecn ? TCPHDR_ECE | TCPHDR_CWR : 0);
+	s.win = min_t(u32, (u32)c->cwin << cw, U16_MAX);
+	s.optlen = zwin_synack_opts(s.opts, &c->opts, c->ctsval, 0);
+	zwin_inject_from_client(c, &s);
+	zwin_stat_inc(c->zn, ZWIN_STAT_SERVER_SYN);
+}
+
+/**
+ * zwin_reset_client() - abort the client's side of @c with a RST
+ * @c: the connection, locked
+ */
+void zwin_reset_client(struct zwin_conn *c)
+{
+	struct zwin_tuple t = {
+		.af = c->af, .caddr = c->caddr, .vaddr = c->vaddr,
+		.cport = c->cport, .vport = c->vport,
+	};
+	struct zwin_seg s = {};
+
+	s.seq = c->proxy_isn + 1;
+	s.flags = TCPHDR_RST;
+	zwin_xmit_to_client(c->zn, &t, &s);
+}
+
+/**
+ * zwin_client_ack() - a client's ACK that may complete a proxied handshake
+ * @zn: the namespace's proxy state
+ * @skb: the ACK (network header at skb->data)
+ * @t: its addresses and ports
+ * @th: its TCP header (possibly a copy)
+ *
+ * With a valid cookie, creates the connection entry and sends the SYN
+ * toward the real server; the ACK itself is consumed (the client will
+ * resend anything it carried once the window opens).
+ *
+ * Return: NF_STOLEN, or NF_DROP for an invalid cookie.
+ */
+unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
+			     const struct zwin_tuple *t,
+			     const struct tcphdr *th)
+{
+	u8 buf[ZWIN_TCP_HDR_MAX];
+	struct zwin_tcpopts co;
+	struct zwin_synopts o;
+	struct zwin_conn *c;
+
+	th = zwin_tcp_full(skb, ip_hdrlen(skb), buf, &co);
+	if (!th)
+		return NF_DROP;
+	if (!zwin_cookie_check(zn, t, ntohl(th->seq) - 1,
+			       ntohl(th->ack_seq) - 1, co.ts, co.tsecr, &o)) {
+		zwin_stat_inc(zn, ZWIN_STAT_COOKIE_INVALID);
+		return NF_DROP;
+	}
+	zwin_stat_inc(zn, ZWIN_STAT_COOKIE_VALID);
+
+	c = zwin_conn_alloc(zn, t);
+	if (!c) {
+		struct zwin_seg s = { .seq = ntohl(th->ack_seq),
+				      .flags = TCPHDR_RST };
+
+		zwin_stat_inc(zn, ZWIN_STAT_CONN_FULL);
+		zwin_xmit_to_client(zn, t, &s);
+		return NF_DROP;
+	}
+	c->client_isn = ntohl(th->seq) - 1;
+	c->proxy_isn = ntohl(th->ack_seq) - 1;
+	c->opts = o;
+	c->cwscale = o.wscale;
+	c->pwscale = o.wscale == ZWIN_WSCALE_NONE ? 0 :
+		     READ_ONCE(zn->sysctl.wscale);
+	c->cwin = ntohs(th->window);
+	c->ctsval = co.tsval;
+	c->ptsval = co.tsecr;
+	c->ifindex = skb->skb_iif ? skb->skb_iif : skb->dev->ifindex;
+	if (zwin_conn_insert(c))	/* a retransmitted ACK raced us */
+		return NF_DROP;
+	spin_lock(&c->lock);
+	zwin_send_syn(c);
+	zwin_conn_touch(c, zwin_conn_timeout(c));
+	spin_unlock(&c->lock);
+
+	consume_skb(skb);
+	return NF_STOLEN;
+}
+
+/**
+ * zwin_server_synack() - the real server's answer to the proxy's SYN
+ * @c: the connection, in ZWIN_S_SYN_SENT
+ * @skb: the server's segment after IPVS translated its addresses back
+ *	(network header at skb->data)
+ * @th: its TCP header (possibly a copy)
+ *
+ * A SYN-ACK completes the server handshake and becomes the window reopen
+ * to the client; a RST makes the proxy reset the client.
+ *
+ * Return: NF_ACCEPT for the reopen, NF_DROP otherwise.
+ */
+unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
+				const struct tcphdr *th)
+{
+	unsigned int thoff = ip_hdrlen(skb);
+	u8 buf[ZWIN_TCP_HDR_MAX];
+	struct zwin_tcpopts so;
+	struct zwin_seg ack = {}, open = {};
+	u32 server_isn, swin;
+
+	th = zwin_tcp_full(skb, thoff, buf, &so);
+	if (!th)
+		return NF_DROP;
+
+	spin_lock(&c->lock);
+	if (c->state != ZWIN_S_SYN_SENT || c->dead ||
+	    ntohl(th->ack_seq) != c->client_isn + 1) {
+		spin_unlock(&c->lock);
+		return NF_DROP;
+	}
+	if (th->rst) {
+		zwin_stat_inc(c->zn, ZWIN_STAT_SERVER_REFUSED);
+		zwin_reset_client(c);
+		spin_unlock(&c->lock);
+		zwin_conn_kill(c);
+		return NF_DROP;
+	}
+	if (!th->syn || !th->ack) {
+		spin_unlock(&c->lock);
+		return NF_DROP;
+	}
+
+	server_isn = ntohl(th->seq);
+	c->delta = c->proxy_isn - server_isn;
+	c->swscale = c->opts.wscale == ZWIN_WSCALE_NONE ? ZWIN_WSCALE_NONE :
+		     so.wscale;
+	if (c->opts.ts && so.ts)
+		c->tsoff = c->ptsval - so.tsval;
+	else
+		c->opts.ts = false;
+	/* SYN-ACK windows are never scaled: bytes in, proxy scale out. */
+	swin = ntohs(th->window) >> c->pwscale;
+	/* translation fields first: lookups acquire the state */
+	smp_store_release(&c->state, ZWIN_S_ESTABLISHED);
+
+	/* ACK to the server, in the client's spaces: PRE_ROUTING translates. */
+	ack.seq = c->client_isn + 1;
+	ack.ack = c->proxy_isn + 1;
+	ack.flags = TCPHDR_ACK;
+	ack.win = c->cwin;
+	if (c->opts.ts)
+		ack.optlen = zwin_ts_opt(ack.opts, c->ctsval, c->ptsval);
+	zwin_inject_from_client(c, &ack);
+
+	/* The SYN-ACK becomes the reopen: the server's window, our sequence. */
+	open.seq = c->proxy_isn + 1;
+	open.ack = c->client_isn + 1;
+	open.flags = TCPHDR_ACK;
+	open.win = swin;
+	if (c->opts.ts)
+		open.optlen = zwin_ts_opt(open.opts, so.tsval + c->tsoff,
+					  so.tsecr);
+	zwin_stat_inc(c->zn, ZWIN_STAT_ESTABLISHED);
+	zwin_conn_touch(c, zwin_conn_timeout(c));
+	spin_unlock(&c->lock);
+
+	if (zwin_rebuild_v4(skb, thoff, &open)) {
+		zwin_stat_inc(c->zn, ZWIN_STAT_XMIT_FAIL);
+		return NF_DROP;
+	}
+	zwin_stat_inc(c->zn, ZWIN_STAT_WINDOW_OPEN);
+	return NF_ACCEPT;
+}

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The zero-window SYN proxy on an IPv4 NAT service, end to end: curl
+# downloads and socket uploads through the VIP arrive byte-identical, both
+# real servers are scheduled by IPVS, and the counters account for every
+# handshake.
+. "$(dirname "$0")/../lib.sh"
+
+topo_up
+for ns in zr1 zr2; do
+	head -c 1048576 /dev/urandom > "/tmp/www-$ns/1m"
+	head -c 20971520 /dev/urandom > "/tmp/www-$ns/20m"
+	ip netns exec "$ns" python3 "$ZWIN_GUEST/tcp_sink.py" serve 9000 &
+done
+ipvs_nat_service --pe zwin
+lb ipvsadm -A -t "$VIP:9000" -s rr --pe zwin
+lb ipvsadm -a -t "$VIP:9000" -r "$RS1:9000" -m
+lb ipvsadm -a -t "$VIP:9000" -r "$RS2:9000" -m
+sleep 1
+
+bodies=$(get 4)
+echo "$bodies"
+expect_eq "small requests served by both servers" \
+	"$(sort -u <<< "$bodies" | tr '\n' ' ')" "zr1 zr2 "
+
+for f in 1m 20m; do
+	for i in 1 2; do
+		c curl -sS --max-time 120 -o "/tmp/got-$f-$i" "http://$VIP/$f" ||
+			fail "download $f ($i)"
+	done
+	want1=$(sha256sum < /tmp/www-zr1/$f) want2=$(sha256sum < /tmp/www-zr2/$f)
+	for i in 1 2; do
+		got=$(sha256sum < "/tmp/got-$f-$i")
+		check "download $f ($i) is byte-identical to a server's file" \
+			test "$got" = "$want1" -o "$got" = "$want2"
+	done
+done
+
+for i in 1 2; do
+	out=$(c python3 "$ZWIN_GUEST/tcp_sink.py" send "$VIP" 9000 6000000)
+	echo "$out"
+	read -r sent seen <<< "$out"
+	expect_eq "upload of 6 MB ($i) arrives intact" "$seen" "$sent"
+done
+
+lb cat /proc/net/stat/ip_vs_zwin
+expect_ge "SYN-ACKs sent" "$(zstat zlb synack_sent)" 10
+expect_eq "valid cookies = server SYNs" "$(zstat zlb cookie_valid)" \
+	"$(zstat zlb server_syn)"
+expect_eq "handshakes completed = window reopens" "$(zstat zlb established)" \
+	"$(zstat zlb window_open)"
+expect_ge "handshakes completed" "$(zstat zlb established)" 10
+expect_eq "no invalid cookie" "$(zstat zlb cookie_invalid)" 0
+expect_ge "client packets translated" "$(zstat zlb to_server)" 200
+expect_ge "server packets translated" "$(zstat zlb to_client)" 200

@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Test helper for the guest scenarios.
+
+  tcp_sink.py serve PORT        accept connections; read each to EOF and
+                                answer the sha256 of what arrived
+  tcp_sink.py send HOST PORT N  send N pseudo-random bytes, print
+                                "<sha256 sent> <sha256 the server saw>"
+  tcp_sink.py info HOST PORT    connect, print the TCP_INFO options the
+                                connection negotiated (wscale, sack, ts)
+"""
+import hashlib
+import os
+import socket
+import struct
+import sys
+
+
+def serve(port):
+    s = socket.socket(socket.AF_INET6 if ":" in os.environ.get("ZWIN_BIND", "") else socket.AF_INET)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((os.environ.get("ZWIN_BIND", "0.0.0.0"), port))
+    s.listen(64)
+    while True:
+        c, _ = s.accept()
+        if os.fork() == 0:
+            h = hashlib.sha256()
+            while True:
+                b = c.recv(65536)
+                if not b:
+                    break
+                h.update(b)
+            c.sendall(h.hexdigest().encode() + b"\n")
+            c.close()
+            os._exit(0)
+        c.close()
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+
+
+def send(host, port, n):
+    c = socket.create_connection((host, port), timeout=30)
+    h = hashlib.sha256()
+    rnd = hashlib.sha256(b"ipvs-zwin").digest()
+    left = n
+    while left:
+        rnd = hashlib.sha256(rnd).digest() * 1024
+        chunk = rnd[:min(left, len(rnd))]
+        c.sendall(chunk)
+        h.update(chunk)
+        left -= len(chunk)
+    c.shutdown(socket.SHUT_WR)
+    got = b""
+    while True:
+        b = c.recv(4096)
+        if not b:
+            break
+        got += b
+    print(h.hexdigest(), got.decode().strip())
+
+
+def info(host, port):
+    c = socket.create_connection((host, port), timeout=10)
+    ti = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    # struct tcp_info: u8 state, ca_state, retransmits, probes, backoff,
+    # options, wscale (snd:4 rcv:4)
+    opts, wscale = ti[5], ti[6]
+    print("ts=%d sack=%d wscale=%d snd_wscale=%d rcv_wscale=%d" % (
+        bool(opts & 1), bool(opts & 2), bool(opts & 4),
+        wscale & 0xf, wscale >> 4))
+    c.close()
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "serve":
+        serve(int(sys.argv[2]))
+    elif cmd == "send":
+        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "info":
+        info(sys.argv[2], int(sys.argv[3]))
