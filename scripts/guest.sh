@@ -24,8 +24,7 @@ install -D -m 0644 "$ko" "$kdir/root/lib/modules/$rel/updates/ip_vs_zwin.ko"
 depmod -b "$kdir/root" "$rel"
 
 cat > "$out/config" <<CFG
-ZWIN_TOP=$ZWIN_TOP
-ZWIN_KO=$ko
+ZWIN_TOP=/zwin-src
 ZWIN_SCENARIOS="$*"
 ZWIN_LIVE=${ZWIN_LIVE:-0}
 CFG
@@ -43,8 +42,9 @@ timeout "${ZWIN_GUEST_TIMEOUT:-1500}" qemu-system-x86_64 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kdir/root/boot/vmlinuz-$rel" \
 	-initrd "$kdir/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 zwin.run=$ZWIN_TOP/tests/guest/run.sh zwin.kdir=$kdir" \
+	-append "console=ttyS0 panic=-1 loglevel=4 zwin.kdir=$kdir" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$ZWIN_TOP,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$out,mount_tag=out,security_model=none" \
 	< /dev/null > "$out/console.log" 2>&1 || true
 

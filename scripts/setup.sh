@@ -35,7 +35,16 @@ fi
 mkdir -p "$ZWIN_CACHE/debs" "$ZWIN_CACHE/kernels"
 for k in $ZWIN_KERNELS; do
 	dir=$ZWIN_CACHE/kernels/$k
-	[ -f "$dir/.ready" ] && continue
+	if [ -f "$dir/.ready" ]; then
+		# the initramfs follows its sources
+		sum=$(cat "$ZWIN_TOP/scripts/mkinitramfs.sh" "$ZWIN_TOP/tests/guest/initramfs-init" | sha256sum)
+		if [ "$sum" != "$(cat "$dir/initramfs.sum" 2>/dev/null)" ]; then
+			log "rebuilding the initramfs for $k"
+			"$ZWIN_TOP/scripts/mkinitramfs.sh" "$k" "$dir"
+			echo "$sum" > "$dir/initramfs.sum"
+		fi
+		continue
+	fi
 	pkg=linux-image-$k-unsigned
 	log "fetching and unpacking $pkg"
 	deb=$(ls "$ZWIN_CACHE/debs/${pkg}_"*.deb 2>/dev/null | head -1 || true)
@@ -49,6 +58,8 @@ for k in $ZWIN_KERNELS; do
 	dpkg-deb -x "$deb" "$dir/root"
 	depmod -b "$dir/root" "$k"
 	"$ZWIN_TOP/scripts/mkinitramfs.sh" "$k" "$dir"
+	cat "$ZWIN_TOP/scripts/mkinitramfs.sh" "$ZWIN_TOP/tests/guest/initramfs-init" |
+		sha256sum > "$dir/initramfs.sum"
 	touch "$dir/.ready"
 done
 log "setup complete (cache: $ZWIN_CACHE)"
