@@ -105,6 +105,38 @@ static u32 zwin_mac(struct zwin_net *zn, const struct zwin_tuple *t,
 	return (u32)siphash(&in, sizeof(in), &zn->cookie_key);
 }
 
+/* zwin_cookie_make() for a given time @period */
+static u32 __zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
+			      u32 client_isn, const struct zwin_synopts *o,
+			      u32 *tsval, u32 period)
+{
+	u32 info = zwin_info_encode(o, period);
+	u32 mac = zwin_mac(zn, t, client_isn, info, period, o->ts);
+
+	if (o->ts) {
+		*tsval = (zwin_ts_now(zn) & ~ZWIN_INFO_MASK) | info;
+		return mac;
+	}
+	return (mac << ZWIN_INFO_BITS) | info;
+}
+
+/* zwin_cookie_check() at time period @now */
+static bool __zwin_cookie_check(struct zwin_net *zn,
+				const struct zwin_tuple *t, u32 client_isn,
+				u32 cookie, bool has_ts, u32 tsecr,
+				struct zwin_synopts *o, u32 now)
+{
+	u32 info = (has_ts ? tsecr : cookie) & ZWIN_INFO_MASK;
+	u32 period = ((now & 1) == info >> 9) ? now : now - 1;
+	u32 mac = zwin_mac(zn, t, client_isn, info, period, has_ts);
+
+	if (has_ts ? mac != cookie : (mac << ZWIN_INFO_BITS) !=
+				     (cookie & ~ZWIN_INFO_MASK))
+		return false;
+	zwin_info_decode(info, has_ts, o);
+	return true;
+}
+
 /**
  * zwin_cookie_make() - the proxy's ISN for a client SYN
  * @zn: the namespace's proxy state
@@ -118,15 +150,7 @@ static u32 zwin_mac(struct zwin_net *zn, const struct zwin_tuple *t,
 u32 zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
 		     u32 client_isn, const struct zwin_synopts *o, u32 *tsval)
 {
-	u32 period = zwin_period();
-	u32 info = zwin_info_encode(o, period);
-	u32 mac = zwin_mac(zn, t, client_isn, info, period, o->ts);
-
-	if (o->ts) {
-		*tsval = (zwin_ts_now(zn) & ~ZWIN_INFO_MASK) | info;
-		return mac;
-	}
-	return (mac << ZWIN_INFO_BITS) | info;
+	return __zwin_cookie_make(zn, t, client_isn, o, tsval, zwin_period());
 }
 
 /**
@@ -139,23 +163,15 @@ u32 zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
  * @tsecr: its echoed timestamp, if @has_ts
  * @o: set to the client's SYN options on success
  *
- * Return: true if the cookie was made for this connection less than two
- * periods ago.
+ * Return: true if the cookie was made for this connection during the
+ * current or the previous period.
  */
 bool zwin_cookie_check(struct zwin_net *zn, const struct zwin_tuple *t,
 		       u32 client_isn, u32 cookie, bool has_ts, u32 tsecr,
 		       struct zwin_synopts *o)
 {
-	u32 info = (has_ts ? tsecr : cookie) & ZWIN_INFO_MASK;
-	u32 now = zwin_period();
-	u32 period = ((now & 1) == info >> 9) ? now : now - 1;
-	u32 mac = zwin_mac(zn, t, client_isn, info, period, has_ts);
-
-	if (has_ts ? mac != cookie : (mac << ZWIN_INFO_BITS) !=
-				     (cookie & ~ZWIN_INFO_MASK))
-		return false;
-	zwin_info_decode(info, has_ts, o);
-	return true;
+	return __zwin_cookie_check(zn, t, client_isn, cookie, has_ts, tsecr,
+				   o, zwin_period());
 }
 
 #if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)

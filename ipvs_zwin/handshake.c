@@ -117,8 +117,8 @@ static struct sk_buff *zwin_build_v4(struct net *net,
 	return skb;
 }
 
-/* Sends @s from the virtual address to the client. */
-static void zwin_xmit_to_client(struct zwin_net *zn,
+/* Sends @s from the virtual address to the client; false if it could not. */
+static bool zwin_xmit_to_client(struct zwin_net *zn,
 				const struct zwin_tuple *t,
 				const struct zwin_seg *s)
 {
@@ -143,9 +143,10 @@ static void zwin_xmit_to_client(struct zwin_net *zn,
 	skb->ipvs_property = 1;
 	zwin_set_untracked(skb);
 	ip_local_out(net, NULL, skb);
-	return;
+	return true;
 fail:
 	zwin_stat_inc(zn, ZWIN_STAT_XMIT_FAIL);
+	return false;
 }
 
 /* Injects @s as received from the client on its device. */
@@ -271,9 +272,10 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 		ours.wscale = READ_ONCE(sc->wscale);
 	s.optlen = zwin_synack_opts(s.opts, &ours, tsval, co.tsval);
 
-	zwin_xmit_to_client(zn, t, &s);
-	zwin_stat_inc(zn, ZWIN_STAT_SYNACK_SENT);
-	WRITE_ONCE(zn->last_synack, jiffies);
+	if (zwin_xmit_to_client(zn, t, &s)) {
+		zwin_stat_inc(zn, ZWIN_STAT_SYNACK_SENT);
+		WRITE_ONCE(zn->last_synack, jiffies);
+	}
 	consume_skb(skb);
 	return NF_STOLEN;
 }

@@ -118,3 +118,7 @@ unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
 	zwin_stat_inc(c->zn, ZWIN_STAT_TO_CLIENT);
 	return NF_ACCEPT;
 }
+
+#if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
+#include "../tests/kunit/rewrite_test.c"
+#endif

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the IPv4 PRE_ROUTING hook on real skbs (included by hook.c).
- * Every packet must be accepted untouched; only bare SYNs to a zwin
- * service with a NAT server count as syn_zwin.
+ * Bare SYNs to a zwin service with NAT servers are answered and consumed,
+ * ACKs with a wrong cookie dropped, everything else accepted untouched.
  */
 
 #include <kunit/test.h>
@@ -72,21 +72,32 @@ struct zwin_hook_case {
 	const char *name;
 	struct zwin_pkt pkt;
 	bool counted;		/* syn_seen moves */
-	bool proxied;		/* syn_zwin moves */
+	bool proxied;		/* syn_zwin moves, a SYN-ACK is attempted */
+	enum { ACCEPT, DROP, STOLEN } verdict;
+	bool cookie_checked;	/* cookie_invalid moves */
+};
+
+static const unsigned int zwin_hook_verdicts[] = {
+	[ACCEPT] = NF_ACCEPT, [DROP] = NF_DROP, [STOLEN] = NF_STOLEN,
 };
 
 static const struct zwin_hook_case zwin_hook_cases[] = {
-	{ "SYN", { IPPROTO_TCP, TCPHDR_SYN }, true, true },
+	{ "SYN", { IPPROTO_TCP, TCPHDR_SYN }, true, true, STOLEN },
 	{ "SYN, header in a page fragment",
-	  { IPPROTO_TCP, TCPHDR_SYN, .nonlinear = true }, true, true },
+	  { IPPROTO_TCP, TCPHDR_SYN, .nonlinear = true }, true, true,
+	  STOLEN },
 	{ "SYN+ECE+CWR (ECN setup)",
-	  { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ECE | TCPHDR_CWR }, true, true },
+	  { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ECE | TCPHDR_CWR }, true, true,
+	  STOLEN },
+	{ "ACK with a random cookie", { IPPROTO_TCP, TCPHDR_ACK }, false, false,
+	  DROP, true },
+	{ "ACK to another port", { IPPROTO_TCP, TCPHDR_ACK, htons(444) },
+	  false, false },
 	{ "SYN to another port",
 	  { IPPROTO_TCP, TCPHDR_SYN, htons(444) }, true, false },
 	{ "SYN+ACK", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ACK }, false, false },
 	{ "SYN+RST", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_RST }, false, false },
 	{ "SYN+FIN", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_FIN }, false, false },
-	{ "ACK", { IPPROTO_TCP, TCPHDR_ACK }, false, false },
 	{ "UDP", { IPPROTO_UDP, TCPHDR_SYN }, false, false },
 	{ "first fragment",
 	  { IPPROTO_TCP, TCPHDR_SYN, .frag_off = IP_MF }, false, false },
@@ -138,24 +149,38 @@ static void zwin_test_hook(struct kunit *test)
 {
 	const struct zwin_hook_case *c = test->param_value;
 	struct zwin_net *zn = zwin_pernet(&init_net);
-	unsigned long seen, proxied;
+	unsigned long seen, proxied, answered, invalid;
+	unsigned int len, verdict;
 	struct sk_buff *skb;
-	unsigned int len;
 	struct zwin_fx fx;
 
 	zwin_hook_fx(test, &fx);
+	/* as if a SYN-ACK had just been sent: ACKs get their cookie checked */
+	WRITE_ONCE(zn->last_synack, jiffies);
 	skb = zwin_build_skb(test, &c->pkt);
 	len = skb->len;
 	seen = zwin_stat_sum(zn, ZWIN_STAT_SYN_SEEN);
 	proxied = zwin_stat_sum(zn, ZWIN_STAT_SYN_ZWIN);
+	/* UML has no route to the client: the SYN-ACK fails to route */
+	answered = zwin_stat_sum(zn, ZWIN_STAT_SYNACK_SENT) +
+		   zwin_stat_sum(zn, ZWIN_STAT_XMIT_FAIL);
+	invalid = zwin_stat_sum(zn, ZWIN_STAT_COOKIE_INVALID);
 
-	KUNIT_EXPECT_EQ(test, zwin_hook_run(skb), NF_ACCEPT);
-	KUNIT_EXPECT_EQ(test, skb->len, len);
+	verdict = zwin_hook_run(skb);
+	KUNIT_EXPECT_EQ(test, verdict, zwin_hook_verdicts[c->verdict]);
+	if (verdict != NF_STOLEN) {	/* the hook consumed a stolen skb */
+		KUNIT_EXPECT_EQ(test, skb->len, len);
+		kfree_skb(skb);
+	}
 	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_SEEN) - seen,
 			(unsigned long)c->counted);
 	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_ZWIN) - proxied,
 			(unsigned long)c->proxied);
-	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYNACK_SENT) +
+			zwin_stat_sum(zn, ZWIN_STAT_XMIT_FAIL) - answered,
+			(unsigned long)c->proxied);
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_COOKIE_INVALID) -
+			invalid, (unsigned long)c->cookie_checked);
 	zwin_fx_close(&fx);
 }
 

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: sequence-space translation on real skbs (included by rewrite.c),
+ * in each ip_summed state, linear and nonlinear, across sequence
+ * wraparound; every checksum is compared with one computed from scratch.
+ */
+
+#include <kunit/test.h>
+#include <linux/highmem.h>
+#include <net/ip.h>
+
+#define ZWIN_R_PAYLOAD	300
+
+struct zwin_rw_case {
+	const char *name;
+	u8 ip_summed;
+	bool nonlinear;
+	u32 delta;
+	u32 tsoff;
+	u8 swscale;
+	u8 pwscale;
+};
+
+static const struct zwin_rw_case zwin_rw_cases[] = {
+	{ "NONE", CHECKSUM_NONE, false, 0x12345678, 1000, 7, 7 },
+	{ "COMPLETE", CHECKSUM_COMPLETE, false, 0x12345678, 1000, 7, 7 },
+	{ "PARTIAL", CHECKSUM_PARTIAL, false, 0x12345678, 1000, 7, 7 },
+	{ "NONE, nonlinear", CHECKSUM_NONE, true, 0x9abcdef0, 5, 7, 7 },
+	{ "COMPLETE, nonlinear", CHECKSUM_COMPLETE, true, 0x9abcdef0, 5, 7, 7 },
+	{ "PARTIAL, nonlinear", CHECKSUM_PARTIAL, true, 0x9abcdef0, 5, 7, 7 },
+	{ "wraparound", CHECKSUM_NONE, false, 0x00000200, 0xfffffff0, 7, 7 },
+	{ "server scale 9, proxy 7", CHECKSUM_COMPLETE, false, 77, 0, 9, 7 },
+	{ "server scale 2, proxy 7", CHECKSUM_NONE, false, 77, 0, 2, 7 },
+	{ "server unscaled, proxy 7", CHECKSUM_NONE, false, 77, 0,
+	  ZWIN_WSCALE_NONE, 7 },
+};
+
+static void zwin_rw_desc(const struct zwin_rw_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zwin_rw, zwin_rw_cases, zwin_rw_desc);
+
+/* 20 + 12 (NOP NOP TS) + 20 (NOP NOP SACK with 2 blocks) */
+#define ZWIN_R_TCPLEN	52
+
+static __sum16 zwin_r_tcp_csum(struct sk_buff *skb)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	unsigned int len = skb->len - iph->ihl * 4;
+
+	return csum_tcpudp_magic(iph->saddr, iph->daddr, len, IPPROTO_TCP,
+				 skb_checksum(skb, iph->ihl * 4, len, 0));
+}
+
+static struct sk_buff *zwin_r_skb(struct kunit *test,
+				  const struct zwin_rw_case *c, u32 seq,
+				  u32 ack, u32 tsval, u32 tsecr,
+				  const u32 *sack)
+{
+	struct sk_buff *skb = alloc_skb(256 + ZWIN_R_PAYLOAD, GFP_KERNEL);
+	struct tcphdr *th;
+	struct iphdr *iph;
+	u8 *p;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, 32);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = htonl(0xc6336401);
+	iph->daddr = htonl(0xc0000264);
+	iph->tot_len = htons(sizeof(*iph) + ZWIN_R_TCPLEN + ZWIN_R_PAYLOAD);
+	skb->protocol = htons(ETH_P_IP);
+	skb_set_transport_header(skb, sizeof(*iph));
+	th = skb_put_zero(skb, ZWIN_R_TCPLEN);
+	th->source = htons(40000);
+	th->dest = htons(80);
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = ZWIN_R_TCPLEN / 4;
+	th->ack = 1;
+	th->psh = 1;
+	th->window = htons(1000);
+	p = (u8 *)(th + 1);
+	p += zwin_ts_opt(p, tsval, tsecr);
+	*p++ = TCPOPT_NOP;
+	*p++ = TCPOPT_NOP;
+	*p++ = TCPOPT_SACK;
+	*p++ = 18;
+	for (i = 0; i < 4; i++, p += 4)
+		put_unaligned_be32(sack[i], p);
+	ip_send_check(iph);
+
+	if (c->nonlinear) {
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memset(page_address(page), 0xa5, ZWIN_R_PAYLOAD);
+		skb_add_rx_frag(skb, 0, page, 0, ZWIN_R_PAYLOAD, PAGE_SIZE);
+	} else {
+		memset(skb_put(skb, ZWIN_R_PAYLOAD), 0xa5, ZWIN_R_PAYLOAD);
+	}
+
+	th->check = 0;
+	th->check = zwin_r_tcp_csum(skb);
+	skb->ip_summed = c->ip_summed;
+	if (c->ip_summed == CHECKSUM_COMPLETE) {
+		skb->csum = skb_checksum(skb, 0, skb->len, 0);
+	} else if (c->ip_summed == CHECKSUM_PARTIAL) {
+		th->check = ~tcp_v4_check(skb->len - sizeof(*iph), iph->saddr,
+					  iph->daddr, 0);
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct tcphdr, check);
+	}
+	return skb;
+}
+
+/* The checksum the segment would carry on the wire must be right. */
+static void zwin_r_check_csum(struct kunit *test, struct sk_buff *skb,
+			      u8 ip_summed)
+{
+	struct tcphdr *th;
+	__sum16 want;
+
+	if (ip_summed == CHECKSUM_COMPLETE)
+		KUNIT_EXPECT_EQ(test, csum_fold(skb->csum),
+				csum_fold(skb_checksum(skb, 0, skb->len, 0)));
+	if (ip_summed == CHECKSUM_PARTIAL)
+		KUNIT_ASSERT_EQ(test, skb_checksum_help(skb), 0);
+	th = tcp_hdr(skb);
+	want = th->check;
+	th->check = 0;
+	KUNIT_EXPECT_EQ(test, want, zwin_r_tcp_csum(skb));
+	th->check = want;
+}
+
+static void zwin_r_conn(struct zwin_conn *c, const struct zwin_rw_case *p)
+{
+	memset(c, 0, sizeof(*c));
+	c->zn = zwin_pernet(&init_net);
+	c->state = ZWIN_S_ESTABLISHED;
+	c->dead = true;		/* keeps the timer out of the test */
+	c->opts.ts = true;
+	c->delta = p->delta;
+	c->tsoff = p->tsoff;
+	c->swscale = p->swscale;
+	c->pwscale = p->pwscale;
+}
+
+static void zwin_test_to_server(struct kunit *test)
+{
+	const struct zwin_rw_case *p = test->param_value;
+	const u32 sack[4] = { 0xfffffe00, 0x00000100, 0x7fffffff, 0x80000100 };
+	struct sk_buff *skb;
+	struct zwin_conn c;
+	const u8 *o;
+	int i;
+
+	zwin_r_conn(&c, p);
+	skb = zwin_r_skb(test, p, 5000, 0xfffffff0, 111, 222, sack);
+	KUNIT_ASSERT_EQ(test, zwin_to_server(&c, skb, ip_hdrlen(skb)),
+			NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->seq), 5000U);
+	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->ack_seq),
+			0xfffffff0U - p->delta);
+	o = (const u8 *)(tcp_hdr(skb) + 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(o + 4), 111U);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(o + 8), 222U - p->tsoff);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(o + 16 + 4 * i),
+				sack[i] - p->delta);
+	KUNIT_EXPECT_EQ(test, ntohs(tcp_hdr(skb)->window), 1000);
+	zwin_r_check_csum(test, skb, p->ip_summed);
+	kfree_skb(skb);
+}
+
+static void zwin_test_to_client(struct kunit *test)
+{
+	const struct zwin_rw_case *p = test->param_value;
+	const u32 sack[4] = { 1, 2, 3, 4 };
+	u8 sws = p->swscale == ZWIN_WSCALE_NONE ? 0 : p->swscale;
+	struct sk_buff *skb;
+	struct zwin_conn c;
+	const u8 *o;
+	int i;
+
+	zwin_r_conn(&c, p);
+	skb = zwin_r_skb(test, p, 0xffffff00, 77, 333, 444, sack);
+	KUNIT_ASSERT_EQ(test, zwin_to_client(&c, skb, ip_hdrlen(skb)),
+			NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->seq), 0xffffff00U + p->delta);
+	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->ack_seq), 77U);
+	o = (const u8 *)(tcp_hdr(skb) + 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(o + 4), 333U + p->tsoff);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(o + 8), 444U);
+	/* SACK blocks from the server are left alone */
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(o + 16 + 4 * i),
+				sack[i]);
+	KUNIT_EXPECT_EQ(test, (u32)ntohs(tcp_hdr(skb)->window),
+			min_t(u32, (1000U << sws) >> p->pwscale, 65535));
+	zwin_r_check_csum(test, skb, p->ip_summed);
+	kfree_skb(skb);
+}
+
+static struct kunit_case zwin_rewrite_cases[] = {
+	KUNIT_CASE_PARAM(zwin_test_to_server, zwin_rw_gen_params),
+	KUNIT_CASE_PARAM(zwin_test_to_client, zwin_rw_gen_params),
+	{}
+};
+
+static struct kunit_suite zwin_rewrite_suite = {
+	.name = "ip_vs_zwin_rewrite",
+	.test_cases = zwin_rewrite_cases,
+};
+
+kunit_test_suite(zwin_rewrite_suite);
