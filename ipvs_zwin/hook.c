@@ -51,6 +51,9 @@ static enum zwin_class zwin_syn_class(struct zwin_net *zn, int af,
 	}
 	if (zwin_class_stat[cls] != ZWIN_STAT_MAX)
 		zwin_stat_inc(zn, zwin_class_stat[cls]);
+	if (cls == ZWIN_CLS_NONAT)
+		pr_warn_ratelimited("service %pI4:%u has --pe zwin but DR or tunnel real servers, whose replies bypass the balancer: its connections are not proxied (only NAT -m servers can be)\n",
+				    &daddr->ip, ntohs(dport));
 	return cls;
 }
 

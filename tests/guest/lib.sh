@@ -69,8 +69,8 @@ eventually_eq() {
 	expect_eq "$what" "$got" "$want"
 }
 
-veth() { # veth NS1 ADDR1/LEN NS2 ADDR2/LEN
-	local a=v$RANDOM$RANDOM b=v$RANDOM$RANDOM
+veth() { # veth NS1 ADDR1/LEN NS2 ADDR2/LEN: link NS1NS2 in NS1, NS2NS1 in NS2
+	local a=$1$3 b=$3$1
 	ip link add "$a" netns "$1" type veth peer name "$b" netns "$3"
 	ip -n "$1" addr add "$2" dev "$a"
 	ip -n "$3" addr add "$4" dev "$b"
@@ -126,6 +126,47 @@ zstat() {
 		done
 		echo "$sum"
 	}
+}
+
+# add_dest_files: 1 MiB and 20 MiB random files on both real servers.
+add_dest_files() {
+	local ns
+	for ns in zr1 zr2; do
+		head -c 1048576 /dev/urandom > "/tmp/www-$ns/1m"
+		head -c 20971520 /dev/urandom > "/tmp/www-$ns/20m"
+	done
+}
+
+# sink_up: the upload sink (tcp_sink.py serve) on port 9000 of both real
+# servers, and the VIP:9000 NAT service for it (extra ipvsadm options).
+sink_up() {
+	local ns
+	for ns in zr1 zr2; do
+		ip netns exec "$ns" python3 "$ZWIN_GUEST/tcp_sink.py" serve 9000 \
+			> "/tmp/sink-$ns.log" 2>&1 &
+	done
+	lb ipvsadm -A -t "$VIP:9000" -s rr "$@" || fail "ipvsadm -A :9000"
+	lb ipvsadm -a -t "$VIP:9000" -r "$RS1:9000" -m || fail "add $RS1:9000"
+	lb ipvsadm -a -t "$VIP:9000" -r "$RS2:9000" -m || fail "add $RS2:9000"
+	sleep 1
+}
+
+# upload N: N bytes from the client through VIP:9000; must arrive intact.
+upload() {
+	local out sent seen
+	out=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" send "$VIP" 9000 "$1")
+	read -r sent seen <<< "$out"
+	expect_eq "upload of $1 bytes arrives intact" "$seen" "$sent"
+}
+
+# download NAME: fetch NAME from the VIP, compare with the servers' copies.
+download() {
+	local got
+	ip netns exec zc curl -sS --max-time 300 -o /tmp/got "http://$VIP/$1" ||
+		fail "download $1"
+	got=$(sha256sum < /tmp/got)
+	check "download of $1 is byte-identical" test "$got" = \
+		"$(sha256sum < "/tmp/www-zr1/$1")" -o "$got" = "$(sha256sum < "/tmp/www-zr2/$1")"
 }
 
 # get N: N HTTP requests from the client to the VIP; prints the bodies.

@@ -7,7 +7,9 @@
   tcp_sink.py send HOST PORT N  send N pseudo-random bytes, print
                                 "<sha256 sent> <sha256 the server saw>"
   tcp_sink.py info HOST PORT    connect, print the TCP_INFO options the
-                                connection negotiated (wscale, sack, ts)
+                                connection negotiated (ts, sack, wscale);
+                                "serve" appends the server side's to the
+                                file named by $ZWIN_INFO
 """
 import hashlib
 import os
@@ -23,6 +25,9 @@ def serve(port):
     s.listen(64)
     while True:
         c, _ = s.accept()
+        if os.environ.get("ZWIN_INFO"):
+            with open(os.environ["ZWIN_INFO"], "a") as f:
+                f.write(tcp_opts(c) + "\n")
         if os.fork() == 0:
             h = hashlib.sha256()
             while True:
@@ -62,15 +67,18 @@ def send(host, port, n):
     print(h.hexdigest(), got.decode().strip())
 
 
-def info(host, port):
-    c = socket.create_connection((host, port), timeout=10)
-    ti = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+def tcp_opts(sock):
+    ti = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
     # struct tcp_info: u8 state, ca_state, retransmits, probes, backoff,
     # options, wscale (snd:4 rcv:4)
     opts, wscale = ti[5], ti[6]
-    print("ts=%d sack=%d wscale=%d snd_wscale=%d rcv_wscale=%d" % (
-        bool(opts & 1), bool(opts & 2), bool(opts & 4),
-        wscale & 0xf, wscale >> 4))
+    return "ts=%d sack=%d wscale=%d" % (
+        bool(opts & 1), bool(opts & 2), bool(opts & 4))
+
+
+def info(host, port):
+    c = socket.create_connection((host, port), timeout=10)
+    print(tcp_opts(c))
     c.close()
 
 

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The handshake on the wire, with scapy as the client: the SYN-ACK has
+# window 0 and the options the client offered; no real server sees a SYN
+# until the client's ACK; then exactly one SYN reaches one server and the
+# client receives the server's window continuing the proxy's sequence.
+. "$(dirname "$0")/../lib.sh"
+
+topo_up
+ipvs_nat_service --pe zwin
+for ns in zr1 zr2; do
+	ip netns exec "$ns" iptables -A INPUT -p tcp --syn --dport 80 -j ACCEPT
+done
+# scapy, not the client's kernel, answers: keep the kernel from resetting
+c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+
+server_syns() {
+	local n=0 ns
+	for ns in zr1 zr2; do
+		n=$((n + $(ip netns exec "$ns" iptables -nvxL INPUT | awk '/dpt:80/ { print $1 }')))
+	done
+	echo "$n"
+}
+
+# 1. SYN with every option; the proxy answers, servers see nothing.
+synack=$(ip netns exec zc python3 - "$VIP" <<'PY'
+import sys
+from scapy.all import IP, TCP, sr1, conf
+conf.verb = 0
+syn = IP(dst=sys.argv[1]) / TCP(sport=41000, dport=80, flags="S", seq=1000,
+                                 window=64240,
+                                 options=[("MSS", 1400), ("SAckOK", b""),
+                                          ("Timestamp", (12345, 0)),
+                                          ("NOP", None), ("WScale", 9)])
+sa = sr1(syn, timeout=5)
+if sa is None:
+    print("none"); sys.exit(0)
+o = dict((k, v) for k, v in sa[TCP].options)
+print("flags=%s win=%d ack=%d mss=%s wscale=%s sack=%d ts=%d seq=%d tsval=%d" % (
+    sa[TCP].flags, sa[TCP].window, sa[TCP].ack, o.get("MSS"), o.get("WScale"),
+    "SAckOK" in o, "Timestamp" in o, sa[TCP].seq, o["Timestamp"][0]))
+PY
+)
+echo "SYN-ACK: $synack"
+check "SYN-ACK received" grep -q '^flags=SA ' <<< "$synack"
+check "SYN-ACK has window 0" grep -q ' win=0 ' <<< "$synack"
+check "SYN-ACK acknowledges the client's SYN" grep -q ' ack=1001 ' <<< "$synack"
+check "SYN-ACK offers MSS, wscale, SACK, timestamps" \
+	grep -q ' mss=1460 wscale=7 sack=1 ts=1 ' <<< "$synack"
+sleep 1
+expect_eq "no SYN reached a real server before the client's ACK" "$(server_syns)" 0
+expect_eq "no IPVS connection yet" "$(ip netns exec zlb ipvsadm -Lnc | grep -c TCP)" 0
+
+# 2. The client's ACK: one SYN to one server, then the window reopen.
+cookie=$(sed -E 's/.* seq=([0-9]+).*/\1/' <<< "$synack")
+tsval=$(sed -E 's/.* tsval=([0-9]+).*/\1/' <<< "$synack")
+reopen=$(ip netns exec zc python3 - "$VIP" "$cookie" "$tsval" <<'PY'
+import sys
+from scapy.all import IP, TCP, send, AsyncSniffer, conf
+conf.verb = 0
+vip, cookie, tsval = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+sn = AsyncSniffer(filter="tcp and src host %s and src port 80" % vip,
+                  count=1, timeout=10)
+sn.start()
+import time
+time.sleep(0.5)
+send(IP(dst=vip) / TCP(sport=41000, dport=80, flags="A", seq=1001,
+                        ack=cookie + 1, window=502,
+                        options=[("NOP", None), ("NOP", None),
+                                 ("Timestamp", (12346, tsval))]))
+sn.join()
+if not sn.results:
+    print("none"); sys.exit(0)
+r = sn.results[0][TCP]
+o = dict((k, v) for k, v in r.options)
+print("flags=%s win=%d seq=%d ack=%d ts=%d" % (r.flags, r.window, r.seq,
+      r.ack, "Timestamp" in o))
+PY
+)
+echo "reopen: $reopen"
+check "the client got a segment from the VIP" grep -q '^flags=A ' <<< "$reopen"
+check "it continues the proxy's sequence" \
+	grep -q " seq=$((cookie + 1)) ack=1001 " <<< "$reopen"
+win=$(sed -E 's/.* win=([0-9]+).*/\1/' <<< "$reopen")
+check "it carries a non-zero window ($win)" test "$win" -gt 0
+# The server's SYN-ACK window (bytes, unscaled) in the proxy's scale 7.
+check "the window is the server's, scaled by 2^7 (<= 65535/128)" test "$win" -le 512
+expect_eq "exactly one SYN reached a real server" "$(server_syns)" 1
+expect_eq "IPVS made one connection" "$(ip netns exec zlb ipvsadm -Lnc | grep -c ' 192.0.2.2:41000 ')" 1
