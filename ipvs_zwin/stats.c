@@ -3,7 +3,8 @@
  * ipvs-zwin: per-cpu counters, shown per network namespace in
  * /proc/net/stat/ip_vs_zwin like /proc/net/stat/synproxy: a header line of
  * counter names, then one line per possible cpu of hexadecimal values (the
- * format lnstat reads).
+ * format lnstat reads). The first column, "entries", is the number of
+ * proxied connections, repeated on every line as conntrack does.
  */
 
 #include <linux/percpu.h>
@@ -88,9 +89,15 @@ static void zwin_seq_stop(struct seq_file *seq, void *v)
 
 static int zwin_seq_show(struct seq_file *seq, void *v)
 {
+	struct zwin_net *zn = zwin_pernet(seq_file_net(seq));
 	const struct zwin_cpu_stats *st = v;
 	int i;
 
+	/* a gauge, like conntrack's: the same namespace-wide value per line */
+	if (v == SEQ_START_TOKEN)
+		seq_puts(seq, "entries ");
+	else
+		seq_printf(seq, "%08x ", atomic_read(&zn->conn_count));
 	for (i = 0; i < ZWIN_STAT_MAX; i++) {
 		if (v == SEQ_START_TOKEN)
 			seq_puts(seq, zwin_stat_names[i]);

@@ -15,7 +15,7 @@ set -euo pipefail
 PKGS=(make gcc bc flex bison libelf-dev libssl-dev dwarves cpio xz-utils zstd
       kmod linux-source-6.12 sparse perl python3
       qemu-system-x86 busybox-static
-      iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump)
+      iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump hping3)
 for k in $ZWIN_KERNELS; do
 	PKGS+=("linux-headers-$k")
 done

@@ -26,11 +26,13 @@ lb ipvsadm -Ln --stats
 
 banner "ipvs-zwin counters in the balancer (/proc/net/stat/ip_vs_zwin, summed)"
 for n in $(ip netns exec zlb head -1 /proc/net/stat/ip_vs_zwin); do
-	printf '  %-14s %s\n' "$n" "$(zstat zlb "$n")"
+	printf '  %-15s %s\n' "$n" "$(zstat zlb "$n")"
 done
 
 banner "summary"
 echo "service $VIP:80 marked --pe zwin; $served/20 requests served;" \
-	"$(zstat zlb syn_zwin) SYNs recognised for the proxy"
-echo "(this release recognises and counts; the zero-window handshake is next)"
+	"$(zstat zlb synack_sent) zero-window SYN-ACKs sent by the balancer," \
+	"$(zstat zlb established) real-server handshakes made only after the" \
+	"client's ACK, $(zstat zlb to_client) server segments translated"
 expect_eq "all requests served" "$served" 20
+expect_eq "every request went through the proxy" "$(zstat zlb established)" 20

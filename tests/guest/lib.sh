@@ -111,7 +111,8 @@ ipvs_nat_service() {
 	lb ipvsadm -a -t "$VIP:80" -r "$RS2:80" -m || fail "add $RS2"
 }
 
-# zstat NS NAME: a /proc/net/stat/ip_vs_zwin counter summed over cpus.
+# zstat NS NAME: a /proc/net/stat/ip_vs_zwin counter summed over cpus
+# (the "entries" gauge is the same on every line: read once).
 zstat() {
 	ip netns exec "$1" cat /proc/net/stat/ip_vs_zwin | {
 		local -a hdr row
@@ -123,6 +124,7 @@ zstat() {
 		[ "$idx" -ge 0 ] || { echo "no-counter-$2"; return; }
 		while read -r -a row; do
 			sum=$((sum + 16#${row[$idx]}))
+			[ "$2" = entries ] && break
 		done
 		echo "$sum"
 	}

@@ -72,8 +72,8 @@ static char *zwin_read_proc(struct kunit *test, struct net *net)
 }
 
 /*
- * A header of names, then one row per possible cpu of ZWIN_STAT_MAX
- * eight-digit hex fields whose column sums are the counters.
+ * A header of names, then one row per possible cpu: the entries gauge and
+ * ZWIN_STAT_MAX eight-digit hex fields whose column sums are the counters.
  */
 static void zwin_test_proc_format(struct kunit *test)
 {
@@ -88,6 +88,8 @@ static void zwin_test_proc_format(struct kunit *test)
 	buf = zwin_read_proc(test, &init_net);
 
 	line = strsep(&buf, "\n");
+	field = strsep(&line, " ");
+	KUNIT_EXPECT_STREQ(test, field, "entries");
 	for (i = 0; i < ZWIN_STAT_MAX; i++) {
 		field = strsep(&line, " ");
 		KUNIT_ASSERT_NOT_NULL(test, field);
@@ -96,6 +98,13 @@ static void zwin_test_proc_format(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, line);
 
 	while ((line = strsep(&buf, "\n")) && *line) {
+		unsigned long entries;
+
+		field = strsep(&line, " ");
+		KUNIT_ASSERT_NOT_NULL(test, field);
+		KUNIT_ASSERT_EQ(test, kstrtoul(field, 16, &entries), 0);
+		KUNIT_EXPECT_EQ(test, entries,
+				(unsigned long)atomic_read(&zn->conn_count));
 		for (i = 0; i < ZWIN_STAT_MAX; i++) {
 			unsigned long v;
 

@@ -17,7 +17,7 @@ for ns in zc zlb zr1 zr2 za; do
 done
 hdr=$(lb head -1 /proc/net/stat/ip_vs_zwin)
 echo "$hdr"
-check "header names the counters" grep -q '^syn_seen syn_plain syn_zwin' <<< "$hdr"
+check "header names the counters" grep -q '^entries syn_seen syn_plain syn_zwin' <<< "$hdr"
 expect_eq "one row per cpu" \
 	"$(($(ip netns exec zlb wc -l < /proc/net/stat/ip_vs_zwin) - 1))" \
 	"$(grep -c '^processor' /proc/cpuinfo)"

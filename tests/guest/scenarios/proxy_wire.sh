@@ -88,3 +88,22 @@ check "it carries a non-zero window ($win)" test "$win" -gt 0
 check "the window is the server's, scaled by 2^7 (<= 65535/128)" test "$win" -le 512
 expect_eq "exactly one SYN reached a real server" "$(server_syns)" 1
 expect_eq "IPVS made one connection" "$(ip netns exec zlb ipvsadm -Lnc | grep -c ' 192.0.2.2:41000 ')" 1
+
+# 3. A lost reopen: the client's zero-window probe reaches the server
+# (translated) and the server's answer brings the window.
+probe=$(ip netns exec zc python3 - "$VIP" "$cookie" <<'PY'
+import sys
+from scapy.all import IP, TCP, sr1, conf
+conf.verb = 0
+vip, cookie = sys.argv[1], int(sys.argv[2])
+r = sr1(IP(dst=vip) / TCP(sport=41000, dport=80, flags="A", seq=1000,
+                           ack=cookie + 1, window=502), timeout=5)
+if r is None:
+    print("none"); sys.exit(0)
+print("flags=%s win=%d seq=%d ack=%d" % (r[TCP].flags, r[TCP].window,
+      r[TCP].seq, r[TCP].ack))
+PY
+)
+echo "probe answer: $probe"
+check "a window probe is answered through the proxy" \
+	grep -q "^flags=A win=[1-9][0-9]* seq=$((cookie + 1)) ack=1001$" <<< "$probe"

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every proxied connection ends definitely: a real server that refuses
+# (RST) or stays silent makes the proxy reset the client, promptly or
+# after zwin_syn_retries retransmissions, and the entry goes away.
+. "$(dirname "$0")/../lib.sh"
+
+topo_up
+lb sysctl -qw net.ipv4.vs.zwin_syn_timeout_ms=200
+lb sysctl -qw net.ipv4.vs.zwin_syn_retries=2
+# nothing listens on port 82: the server's kernel answers RST
+lb ipvsadm -A -t "$VIP:82" -s rr --pe zwin
+lb ipvsadm -a -t "$VIP:82" -r "$RS1:82" -m
+# port 83 is silently dropped on the server
+r1 iptables -A INPUT -p tcp --dport 83 -j DROP
+lb ipvsadm -A -t "$VIP:83" -s rr --pe zwin
+lb ipvsadm -a -t "$VIP:83" -r "$RS1:83" -m
+
+# connect_time PORT: the client's connect-and-read outcome and its time
+connect_time() {
+	ip netns exec zc python3 - "$VIP" "$1" <<'PY'
+import socket, sys, time
+t0 = time.monotonic()
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+try:
+    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    s.recv(100)
+    r = "data"
+except (ConnectionResetError, BrokenPipeError):
+    r = "reset"
+except socket.timeout:
+    r = "timeout"
+print(r, "%.3f" % (time.monotonic() - t0))
+PY
+}
+
+out=$(connect_time 82)
+echo "refused: $out"
+read -r how secs <<< "$out"
+expect_eq "client reset when the server refuses" "$how" reset
+check "reset within a second ($secs s)" test "$(echo "$secs < 1" | bc)" = 1
+expect_eq "server_refused counted" "$(zstat zlb server_refused)" 1
+
+out=$(connect_time 83)
+echo "silent: $out"
+read -r how secs <<< "$out"
+expect_eq "client reset when the server is silent" "$how" reset
+# 200 + 400 + 800 ms with two retransmissions
+check "reset after the retries, 1.3-4 s ($secs s)" \
+	test "$(echo "$secs > 1.3 && $secs < 4" | bc)" = 1
+expect_eq "server_timeout counted" "$(zstat zlb server_timeout)" 1
+expect_eq "two SYN retransmissions" "$(zstat zlb server_retry)" 2
+expect_eq "SYNs counted at the silent server" \
+	"$(ip netns exec zr1 iptables -nvxL INPUT | awk '/dpt:83/ { print $1 }')" 3
+sleep 1
+expect_eq "no proxied connection left" "$(zstat zlb entries)" 0

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A spoofed SYN flood (hping3 --flood --rand-source from the attacker)
+# against a zwin service, with conntrack loaded on the balancer, while a
+# legitimate client keeps downloading: no flood SYN reaches a real server,
+# the flood creates no proxy entry, IPVS connection or conntrack entry,
+# replies to unroutable sources fail silently, and every client request is
+# served. Rates are printed; they are TCG's, not a benchmark.
+. "$(dirname "$0")/../lib.sh"
+
+topo_up
+ipvs_nat_service --pe zwin
+lb modprobe nf_conntrack
+lb sysctl -qw net.ipv4.vs.conntrack=1
+for ns in zr1 zr2; do
+	ip netns exec "$ns" iptables -A INPUT -p tcp --syn --dport 80 -j ACCEPT
+done
+server_syns() {
+	local n=0 ns
+	for ns in zr1 zr2; do
+		n=$((n + $(ip netns exec "$ns" iptables -nvxL INPUT | awk '/dpt:80/ { print $1 }')))
+	done
+	echo "$n"
+}
+
+slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
+ct0=$(ip netns exec zlb conntrack -C)
+att timeout 8 hping3 --flood --rand-source -S -p 80 "$VIP" > /tmp/hping.log 2>&1 &
+flood=$!
+sleep 1
+ok=0
+for i in $(seq 10); do
+	body=$(ip netns exec zc curl -sS --max-time 10 "http://$VIP/") && ok=$((ok + 1))
+	echo "request $i: $body"
+done
+wait "$flood"
+sleep 1
+syns=$(zstat zlb syn_zwin)
+echo "flood: $syns SYNs seen in ~8 s ($((syns / 8))/s), SYN-ACKs sent $(zstat zlb synack_sent), unroutable $(zstat zlb xmit_fail)"
+expect_ge "the flood was absorbed by the proxy" "$syns" 1000
+expect_eq "legitimate requests served during the flood" "$ok" 10
+expect_eq "SYNs at the real servers: only the client's" "$(server_syns)" 10
+expect_eq "proxy entries left" "$(zstat zlb entries)" 0
+expect_eq "proxied connections = client requests" "$(zstat zlb established)" 10
+ct=$(ip netns exec zlb conntrack -C)
+echo "conntrack entries before $ct0, after $ct (the client's 10 + servers')"
+check "the flood created no conntrack entry" test "$ct" -le $((ct0 + 20))
+echo "slab before ${slab0} kB, after $(awk '/^Slab:/ { print $2 }' /proc/meminfo) kB"
