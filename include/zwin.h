@@ -209,15 +209,23 @@ void zwin_conn_kill(struct zwin_conn *c);
 void zwin_conn_touch(struct zwin_conn *c, unsigned long timeout);
 unsigned long zwin_conn_timeout(struct zwin_conn *c);
 
+/* af.c */
+unsigned int zwin_af_iphdr_len(int af);
+void zwin_af_fix_len(struct sk_buff *skb, int af, unsigned int thoff,
+		     unsigned int tcplen);
+void zwin_af_tcp_csum(struct sk_buff *skb, int af, unsigned int thoff);
+struct sk_buff *zwin_af_alloc(struct net *net, const struct zwin_tuple *t,
+			      bool from_client, unsigned int tcplen);
+bool zwin_af_output(struct net *net, struct sk_buff *skb,
+		    const struct zwin_tuple *t);
+
 /* handshake.c */
 unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
-			     const struct zwin_tuple *t,
-			     const struct tcphdr *th);
+			     const struct zwin_tuple *t, unsigned int thoff);
 unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
-			     const struct zwin_tuple *t,
-			     const struct tcphdr *th);
+			     const struct zwin_tuple *t, unsigned int thoff);
 unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
-				const struct tcphdr *th);
+				unsigned int thoff);
 void zwin_send_syn(struct zwin_conn *c);
 void zwin_reset_client(struct zwin_conn *c);
 

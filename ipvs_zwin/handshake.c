@@ -18,11 +18,8 @@
  * to the server are injected as if received from the client.
  */
 
-#include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
-#include <net/ip.h>
-#include <net/route.h>
 #include <net/tcp.h>
 #include <net/netfilter/nf_conntrack.h>
 
@@ -66,54 +63,24 @@ static void zwin_put_tcp(struct tcphdr *th, __be16 sport, __be16 dport,
 	memcpy(th + 1, s->opts, s->optlen);
 }
 
-static void zwin_tcp_csum_v4(struct sk_buff *skb, struct iphdr *iph,
-			     struct tcphdr *th)
-{
-	unsigned int len = ntohs(iph->tot_len) - iph->ihl * 4;
-
-	th->check = 0;
-	th->check = tcp_v4_check(len, iph->saddr, iph->daddr,
-				 csum_partial(th, len, 0));
-	skb->ip_summed = CHECKSUM_NONE;
-}
-
-/* A new IPv4 segment; from_client picks the direction of @t. */
-static struct sk_buff *zwin_build_v4(struct net *net,
-				     const struct zwin_tuple *t,
-				     bool from_client,
-				     const struct zwin_seg *s)
+/* A new segment @s; from_client picks the direction of @t. */
+static struct sk_buff *zwin_build(struct net *net, const struct zwin_tuple *t,
+				  bool from_client, const struct zwin_seg *s)
 {
 	unsigned int tcplen = sizeof(struct tcphdr) + s->optlen;
+	unsigned int thoff = zwin_af_iphdr_len(t->af);
 	struct sk_buff *skb;
 	struct tcphdr *th;
-	struct iphdr *iph;
 
-	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + tcplen, GFP_ATOMIC);
+	skb = zwin_af_alloc(net, t, from_client, tcplen);
 	if (!skb)
 		return NULL;
-	skb_reserve(skb, LL_MAX_HEADER);
-	skb_reset_network_header(skb);
-	iph = skb_put(skb, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = sizeof(*iph) / 4;
-	iph->tos = 0;
-	iph->tot_len = htons(sizeof(*iph) + tcplen);
-	iph->id = 0;
-	iph->frag_off = htons(IP_DF);
-	iph->ttl = READ_ONCE(net->ipv4.sysctl_ip_default_ttl);
-	iph->protocol = IPPROTO_TCP;
-	iph->saddr = from_client ? t->caddr.ip : t->vaddr.ip;
-	iph->daddr = from_client ? t->vaddr.ip : t->caddr.ip;
-	ip_send_check(iph);
-
-	skb_set_transport_header(skb, sizeof(*iph));
-	th = skb_put(skb, tcplen);
+	th = (struct tcphdr *)(skb->data + thoff);
 	if (from_client)
 		zwin_put_tcp(th, t->cport, t->vport, s);
 	else
 		zwin_put_tcp(th, t->vport, t->cport, s);
-	zwin_tcp_csum_v4(skb, iph, th);
-	skb->protocol = htons(ETH_P_IP);
+	zwin_af_tcp_csum(skb, t->af, thoff);
 	return skb;
 }
 
@@ -122,31 +89,27 @@ static bool zwin_xmit_to_client(struct zwin_net *zn,
 				const struct zwin_tuple *t,
 				const struct zwin_seg *s)
 {
-	struct net *net = zn->net;
-	struct flowi4 fl4 = {};
-	struct sk_buff *skb;
-	struct rtable *rt;
+	struct sk_buff *skb = zwin_build(zn->net, t, false, s);
 
-	skb = zwin_build_v4(net, t, false, s);
-	if (!skb)
-		goto fail;
-	fl4.daddr = t->caddr.ip;
-	fl4.saddr = t->vaddr.ip;
-	fl4.flowi4_proto = IPPROTO_TCP;
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt)) {
-		kfree_skb(skb);
-		goto fail;
+	if (skb) {
+		/* IPVS must not schedule it, conntrack must not judge it. */
+		skb->ipvs_property = 1;
+		zwin_set_untracked(skb);
+		if (zwin_af_output(zn->net, skb, t))
+			return true;
 	}
-	skb_dst_set(skb, &rt->dst);
-	/* IPVS must not schedule it, conntrack must not judge it. */
-	skb->ipvs_property = 1;
-	zwin_set_untracked(skb);
-	ip_local_out(net, NULL, skb);
-	return true;
-fail:
 	zwin_stat_inc(zn, ZWIN_STAT_XMIT_FAIL);
 	return false;
+}
+
+static void zwin_conn_tuple(const struct zwin_conn *c, struct zwin_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->af = c->af;
+	t->caddr = c->caddr;
+	t->vaddr = c->vaddr;
+	t->cport = c->cport;
+	t->vport = c->vport;
 }
 
 /* Injects @s as received from the client on its device. */
@@ -154,14 +117,12 @@ static void zwin_inject_from_client(struct zwin_conn *c,
 				    const struct zwin_seg *s)
 {
 	struct zwin_net *zn = c->zn;
-	struct zwin_tuple t = {
-		.af = c->af, .caddr = c->caddr, .vaddr = c->vaddr,
-		.cport = c->cport, .vport = c->vport,
-	};
 	struct net_device *dev;
+	struct zwin_tuple t;
 	struct sk_buff *skb;
 
-	skb = zwin_build_v4(zn->net, &t, true, s);
+	zwin_conn_tuple(c, &t);
+	skb = zwin_build(zn->net, &t, true, s);
 	if (!skb)
 		goto fail;
 	rcu_read_lock();
@@ -174,7 +135,6 @@ static void zwin_inject_from_client(struct zwin_conn *c,
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
 	skb_reset_mac_header(skb);
-	skb_reset_network_header(skb);
 	/* already verified: we computed it */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 	netif_rx(skb);
@@ -186,14 +146,13 @@ fail:
 
 /*
  * Replaces the TCP header and payload of @skb (network header at
- * skb->data, TCP at @thoff) by the segment @s. The IP header is kept.
+ * skb->data, TCP at @thoff) by the segment @s. The network header is kept.
  */
-static int zwin_rebuild_v4(struct sk_buff *skb, unsigned int thoff,
-			   const struct zwin_seg *s)
+static int zwin_rebuild(struct sk_buff *skb, int af, unsigned int thoff,
+			const struct zwin_seg *s)
 {
 	unsigned int tcplen = sizeof(struct tcphdr) + s->optlen;
 	struct tcphdr *th;
-	struct iphdr *iph;
 	__be16 sport, dport;
 
 	th = (struct tcphdr *)(skb->data + thoff);
@@ -206,10 +165,8 @@ static int zwin_rebuild_v4(struct sk_buff *skb, unsigned int thoff,
 		return -ENOMEM;
 	th = skb_put(skb, tcplen);
 	zwin_put_tcp(th, sport, dport, s);
-	iph = ip_hdr(skb);
-	iph->tot_len = htons(thoff + tcplen);
-	ip_send_check(iph);
-	zwin_tcp_csum_v4(skb, iph, th);
+	zwin_af_fix_len(skb, af, thoff, tcplen);
+	zwin_af_tcp_csum(skb, af, thoff);
 	return 0;
 }
 
@@ -235,7 +192,7 @@ static const struct tcphdr *zwin_tcp_full(const struct sk_buff *skb,
  * @zn: the namespace's proxy state
  * @skb: the SYN (network header at skb->data)
  * @t: its addresses and ports
- * @th: its TCP header (possibly a copy)
+ * @thoff: offset of its TCP header
  *
  * Sends a SYN-ACK with window 0 and a cookie as sequence number, and
  * consumes the SYN: nothing is kept.
@@ -243,17 +200,17 @@ static const struct tcphdr *zwin_tcp_full(const struct sk_buff *skb,
  * Return: NF_STOLEN, or NF_DROP for a malformed SYN.
  */
 unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
-			     const struct zwin_tuple *t,
-			     const struct tcphdr *th)
+			     const struct zwin_tuple *t, unsigned int thoff)
 {
 	const struct zwin_sysctl *sc = &zn->sysctl;
 	u8 buf[ZWIN_TCP_HDR_MAX];
 	struct zwin_synopts o, ours;
 	struct zwin_tcpopts co;
+	const struct tcphdr *th;
 	struct zwin_seg s = {};
 	u32 tsval = 0;
 
-	th = zwin_tcp_full(skb, ip_hdrlen(skb), buf, &co);
+	th = zwin_tcp_full(skb, thoff, buf, &co);
 	if (!th)
 		return NF_DROP;
 	o.mss = co.mss ? co.mss : TCP_MSS_DEFAULT;
@@ -303,12 +260,10 @@ void zwin_send_syn(struct zwin_conn *c)
  */
 void zwin_reset_client(struct zwin_conn *c)
 {
-	struct zwin_tuple t = {
-		.af = c->af, .caddr = c->caddr, .vaddr = c->vaddr,
-		.cport = c->cport, .vport = c->vport,
-	};
 	struct zwin_seg s = {};
+	struct zwin_tuple t;
 
+	zwin_conn_tuple(c, &t);
 	s.seq = c->proxy_isn + 1;
 	s.flags = TCPHDR_RST;
 	zwin_xmit_to_client(c->zn, &t, &s);
@@ -319,7 +274,7 @@ void zwin_reset_client(struct zwin_conn *c)
  * @zn: the namespace's proxy state
  * @skb: the ACK (network header at skb->data)
  * @t: its addresses and ports
- * @th: its TCP header (possibly a copy)
+ * @thoff: offset of its TCP header
  *
  * With a valid cookie, creates the connection entry and sends the SYN
  * toward the real server; the ACK itself is consumed (the client will
@@ -328,15 +283,15 @@ void zwin_reset_client(struct zwin_conn *c)
  * Return: NF_STOLEN, or NF_DROP for an invalid cookie.
  */
 unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
-			     const struct zwin_tuple *t,
-			     const struct tcphdr *th)
+			     const struct zwin_tuple *t, unsigned int thoff)
 {
 	u8 buf[ZWIN_TCP_HDR_MAX];
 	struct zwin_tcpopts co;
+	const struct tcphdr *th;
 	struct zwin_synopts o;
 	struct zwin_conn *c;
 
-	th = zwin_tcp_full(skb, ip_hdrlen(skb), buf, &co);
+	th = zwin_tcp_full(skb, thoff, buf, &co);
 	if (!th)
 		return NF_DROP;
 	if (!zwin_cookie_check(zn, t, ntohl(th->seq) - 1,
@@ -381,7 +336,7 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
  * @c: the connection, in ZWIN_S_SYN_SENT
  * @skb: the server's segment after IPVS translated its addresses back
  *	(network header at skb->data)
- * @th: its TCP header (possibly a copy)
+ * @thoff: offset of its TCP header
  *
  * A SYN-ACK completes the server handshake and becomes the window reopen
  * to the client; a RST makes the proxy reset the client.
@@ -389,9 +344,9 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
  * Return: NF_ACCEPT for the reopen, NF_DROP otherwise.
  */
 unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
-				const struct tcphdr *th)
+				unsigned int thoff)
 {
-	unsigned int thoff = ip_hdrlen(skb);
+	const struct tcphdr *th;
 	u8 buf[ZWIN_TCP_HDR_MAX];
 	struct zwin_tcpopts so;
 	struct zwin_seg ack = {}, open = {};
@@ -453,7 +408,7 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 	zwin_conn_touch(c, zwin_conn_timeout(c));
 	spin_unlock(&c->lock);
 
-	if (zwin_rebuild_v4(skb, thoff, &open)) {
+	if (zwin_rebuild(skb, c->af, thoff, &open)) {
 		zwin_stat_inc(c->zn, ZWIN_STAT_XMIT_FAIL);
 		return NF_DROP;
 	}

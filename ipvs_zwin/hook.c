@@ -14,12 +14,13 @@
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/skbuff.h>
+#include <linux/ipv6.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
 
 #include "zwin.h"
 
-/* Between the raw table (-300) and conntrack (-200). */
+/* Between the raw table (-300) and conntrack (-200), same for IPv6. */
 #define ZWIN_PRI_PRE_ROUTING	(NF_IP_PRI_CONNTRACK - 10)
 /* Just after IPVS's FORWARD hook (100), which restores the VIP. */
 #define ZWIN_PRI_FORWARD	101
@@ -31,6 +32,19 @@ static const enum zwin_stat zwin_class_stat[] = {
 	[ZWIN_CLS_NONAT]	= ZWIN_STAT_SYN_NONAT,
 	[ZWIN_CLS_PROXY]	= ZWIN_STAT_SYN_ZWIN,
 };
+
+#define ZWIN_NONAT_MSG "has --pe zwin but DR or tunnel real servers, whose replies bypass the balancer: its connections are not proxied (only NAT -m servers can be)\n"
+
+static void zwin_warn_nonat(int af, const union nf_inet_addr *daddr,
+			    __be16 dport)
+{
+	if (af == AF_INET6)
+		pr_warn_ratelimited("service [%pI6c]:%u " ZWIN_NONAT_MSG,
+				    &daddr->in6, ntohs(dport));
+	else
+		pr_warn_ratelimited("service %pI4:%u " ZWIN_NONAT_MSG,
+				    &daddr->ip, ntohs(dport));
+}
 
 /*
  * Classifies and counts a SYN; returns what the proxy will act on. The
@@ -52,8 +66,7 @@ static enum zwin_class zwin_syn_class(struct zwin_net *zn, int af,
 	if (zwin_class_stat[cls] != ZWIN_STAT_MAX)
 		zwin_stat_inc(zn, zwin_class_stat[cls]);
 	if (cls == ZWIN_CLS_NONAT)
-		pr_warn_ratelimited("service %pI4:%u has --pe zwin but DR or tunnel real servers, whose replies bypass the balancer: its connections are not proxied (only NAT -m servers can be)\n",
-				    &daddr->ip, ntohs(dport));
+		zwin_warn_nonat(af, daddr, dport);
 	return cls;
 }
 
@@ -70,22 +83,11 @@ static bool zwin_is_bare_ack(const struct tcphdr *th)
 /* A cookie is valid for at most two periods after the last SYN-ACK. */
 #define ZWIN_COOKIE_WINDOW	(130 * HZ)
 
-static void zwin_tuple_v4(struct zwin_tuple *t, __be32 caddr, __be32 vaddr,
-			  __be16 cport, __be16 vport)
-{
-	memset(t, 0, sizeof(*t));
-	t->af = AF_INET;
-	t->caddr.ip = caddr;
-	t->vaddr.ip = vaddr;
-	t->cport = cport;
-	t->vport = vport;
-}
-
 /* A client segment of a connection the proxy already tracks. */
 static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 				    struct sk_buff *skb,
 				    const struct zwin_tuple *t,
-				    const struct tcphdr *th)
+				    const struct tcphdr *th, unsigned int thoff)
 {
 	/* pairs with the release in zwin_server_synack(): fields are set */
 	switch (smp_load_acquire(&c->state)) {
@@ -106,82 +108,163 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 			zwin_conn_kill(c);
 			if (zwin_syn_class(zn, t->af, &t->vaddr, t->vport) ==
 			    ZWIN_CLS_PROXY)
-				return zwin_client_syn(zn, skb, t, th);
+				return zwin_client_syn(zn, skb, t, thoff);
 			return NF_ACCEPT;
 		}
 		fallthrough;
 	default:
 		if (zwin_is_bare_syn(th))
 			return NF_DROP;
-		return zwin_to_server(c, skb, ip_hdrlen(skb));
+		return zwin_to_server(c, skb, thoff);
 	}
+}
+
+/* Client to virtual address, family-neutral: @t and @thoff are parsed. */
+static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
+				     const struct zwin_tuple *t,
+				     unsigned int thoff)
+{
+	const struct tcphdr *th;
+	struct zwin_conn *c;
+	struct tcphdr _th;
+
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;
+	if (atomic_read(&zn->conn_count)) {
+		c = zwin_conn_find(zn, t);
+		if (c)
+			return zwin_client_pkt(zn, c, skb, t, th, thoff);
+	}
+	if (zwin_is_bare_syn(th)) {
+		if (zwin_syn_class(zn, t->af, &t->vaddr, t->vport) ==
+		    ZWIN_CLS_PROXY)
+			return zwin_client_syn(zn, skb, t, thoff);
+	} else if (zwin_is_bare_ack(th) &&
+		   time_before(jiffies, READ_ONCE(zn->last_synack) +
+			       ZWIN_COOKIE_WINDOW) &&
+		   READ_ONCE(zn->sysctl.enable) &&
+		   zwin_classify(zn->net, t->af, &t->vaddr, t->vport) ==
+		   ZWIN_CLS_PROXY) {
+		return zwin_client_ack(zn, skb, t, thoff);
+	}
+	return NF_ACCEPT;
+}
+
+/* Server to client, after IPVS's FORWARD hook gave them the VIP back. */
+static unsigned int zwin_forward(struct zwin_net *zn, struct sk_buff *skb,
+				 const struct zwin_tuple *t, unsigned int thoff)
+{
+	struct zwin_conn *c = zwin_conn_find(zn, t);
+
+	if (!c)
+		return NF_ACCEPT;
+	/* pairs with the release in zwin_server_synack(): fields are set */
+	if (smp_load_acquire(&c->state) == ZWIN_S_SYN_SENT)
+		return zwin_server_synack(c, skb, thoff);
+	return zwin_to_client(c, skb, thoff);
+}
+
+/*
+ * Fills @t from @skb's addresses and TCP ports; @reply swaps the sides
+ * (server to client segments). Returns false for anything but an
+ * unfragmented TCP segment whose ports can be read.
+ */
+static bool zwin_ipv4_tuple(struct sk_buff *skb, bool reply,
+			    struct zwin_tuple *t, unsigned int *thoff)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	/* ip_rcv() validated and linearised the IPv4 header. */
+	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+		return false;
+	*thoff = ip_hdrlen(skb);
+	ports = skb_header_pointer(skb, *thoff, sizeof(_ports), _ports);
+	if (!ports)
+		return false;
+	memset(t, 0, sizeof(*t));
+	t->af = AF_INET;
+	t->caddr.ip = reply ? iph->daddr : iph->saddr;
+	t->vaddr.ip = reply ? iph->saddr : iph->daddr;
+	t->cport = ports[reply ? 1 : 0];
+	t->vport = ports[reply ? 0 : 1];
+	return true;
+}
+
+/*
+ * IPv6: only TCP directly after the fixed header is considered; segments
+ * with extension headers pass untouched (never proxied, never parsed).
+ */
+static bool zwin_ipv6_tuple(struct sk_buff *skb, bool reply,
+			    struct zwin_tuple *t, unsigned int *thoff)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	if (ip6h->nexthdr != IPPROTO_TCP)
+		return false;
+	*thoff = sizeof(*ip6h);
+	ports = skb_header_pointer(skb, *thoff, sizeof(_ports), _ports);
+	if (!ports)
+		return false;
+	memset(t, 0, sizeof(*t));
+	t->af = AF_INET6;
+	t->caddr.in6 = reply ? ip6h->daddr : ip6h->saddr;
+	t->vaddr.in6 = reply ? ip6h->saddr : ip6h->daddr;
+	t->cport = ports[reply ? 1 : 0];
+	t->vport = ports[reply ? 0 : 1];
+	return true;
 }
 
 static unsigned int zwin_ipv4_pre_routing(void *priv, struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	struct zwin_net *zn = zwin_pernet(state->net);
-	const struct tcphdr *th;
 	struct zwin_tuple t;
-	struct zwin_conn *c;
-	struct tcphdr _th;
+	unsigned int thoff;
 
-	/* ip_rcv() validated and linearised the IPv4 header. */
-	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+	if (!zwin_ipv4_tuple(skb, false, &t, &thoff))
 		return NF_ACCEPT;
-	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
-	if (!th)
-		return NF_ACCEPT;
-
-	zwin_tuple_v4(&t, iph->saddr, iph->daddr, th->source, th->dest);
-
-	if (atomic_read(&zn->conn_count)) {
-		c = zwin_conn_find(zn, &t);
-		if (c)
-			return zwin_client_pkt(zn, c, skb, &t, th);
-	}
-	if (zwin_is_bare_syn(th)) {
-		if (zwin_syn_class(zn, AF_INET, &t.vaddr, t.vport) ==
-		    ZWIN_CLS_PROXY)
-			return zwin_client_syn(zn, skb, &t, th);
-	} else if (zwin_is_bare_ack(th) &&
-		   time_before(jiffies, READ_ONCE(zn->last_synack) +
-			       ZWIN_COOKIE_WINDOW) &&
-		   READ_ONCE(zn->sysctl.enable) &&
-		   zwin_classify(state->net, AF_INET, &t.vaddr, t.vport) ==
-		   ZWIN_CLS_PROXY) {
-		return zwin_client_ack(zn, skb, &t, th);
-	}
-	return NF_ACCEPT;
+	return zwin_pre_routing(zwin_pernet(state->net), skb, &t, thoff);
 }
 
-/* Server segments, after IPVS's FORWARD hook gave them the VIP back. */
+static unsigned int zwin_ipv6_pre_routing(void *priv, struct sk_buff *skb,
+					  const struct nf_hook_state *state)
+{
+	struct zwin_tuple t;
+	unsigned int thoff;
+
+	if (!zwin_ipv6_tuple(skb, false, &t, &thoff))
+		return NF_ACCEPT;
+	return zwin_pre_routing(zwin_pernet(state->net), skb, &t, thoff);
+}
+
 static unsigned int zwin_ipv4_forward(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	struct zwin_net *zn = zwin_pernet(state->net);
-	const struct tcphdr *th;
 	struct zwin_tuple t;
-	struct zwin_conn *c;
-	struct tcphdr _th;
+	unsigned int thoff;
 
-	if (!atomic_read(&zn->conn_count) || iph->protocol != IPPROTO_TCP ||
-	    ip_is_fragment(iph))
+	if (!atomic_read(&zn->conn_count) ||
+	    !zwin_ipv4_tuple(skb, true, &t, &thoff))
 		return NF_ACCEPT;
-	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
-	if (!th)
-		return NF_ACCEPT;
+	return zwin_forward(zn, skb, &t, thoff);
+}
 
-	zwin_tuple_v4(&t, iph->daddr, iph->saddr, th->dest, th->source);
-	c = zwin_conn_find(zn, &t);
-	if (!c)
+static unsigned int zwin_ipv6_forward(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct zwin_net *zn = zwin_pernet(state->net);
+	struct zwin_tuple t;
+	unsigned int thoff;
+
+	if (!atomic_read(&zn->conn_count) ||
+	    !zwin_ipv6_tuple(skb, true, &t, &thoff))
 		return NF_ACCEPT;
-	/* pairs with the release in zwin_server_synack(): fields are set */
-	if (smp_load_acquire(&c->state) == ZWIN_S_SYN_SENT)
-		return zwin_server_synack(c, skb, th);
-	return zwin_to_client(c, skb, ip_hdrlen(skb));
+	return zwin_forward(zn, skb, &t, thoff);
 }
 
 static const struct nf_hook_ops zwin_nf_ops[] = {
@@ -194,6 +277,18 @@ static const struct nf_hook_ops zwin_nf_ops[] = {
 	{
 		.hook		= zwin_ipv4_forward,
 		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_FORWARD,
+		.priority	= ZWIN_PRI_FORWARD,
+	},
+	{
+		.hook		= zwin_ipv6_pre_routing,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= ZWIN_PRI_PRE_ROUTING,
+	},
+	{
+		.hook		= zwin_ipv6_forward,
+		.pf		= NFPROTO_IPV6,
 		.hooknum	= NF_INET_FORWARD,
 		.priority	= ZWIN_PRI_FORWARD,
 	},

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build-module.sh RELEASE [make args...]: builds ip_vs_zwin.ko against the
-# installed headers of RELEASE in $ZWIN_CACHE/build/RELEASE (a copy of the
-# sources, so the repository stays clean and kernels do not share objects).
+# installed headers of RELEASE in $ZWIN_CACHE/build/<tree>/RELEASE (a copy
+# of the sources, so the repository stays clean and neither kernels nor
+# checkouts share objects).
 # Fails on any compiler warning. Prints the module's path.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +13,8 @@ rel=$1
 shift
 kdir=/lib/modules/$rel/build
 [ -d "$kdir" ] || die "no headers for $rel in $kdir (run scripts/setup.sh)"
-b=$ZWIN_CACHE/build/$rel
+# one build directory per source tree and kernel
+b=$ZWIN_CACHE/build/$(echo "$ZWIN_TOP" | sha1sum | cut -c1-8)/$rel
 rm -rf "$b"
 mkdir -p "$b"
 cp -a "$ZWIN_TOP/Kbuild" "$ZWIN_TOP/ipvs_zwin" "$ZWIN_TOP/include" "$b/"

@@ -5,11 +5,15 @@
 #                        +----------------------------+
 #   zc (client)          | zlb (balancer, IPVS NAT)   |         zr1 (real server 1)
 #   192.0.2.2  ---veth---| 192.0.2.1                  |         198.51.100.2:80
+#   2001:db8:1::2        | 2001:db8:1::1              |         2001:db8:2::2
 #                        | VIP 192.0.2.100 on lo      |---veth--198.51.100.1
+#                        | VIP6 2001:db8:ff::100      |         2001:db8:2::1
 #   za (attacker)        |                            |
 #   203.0.113.2 --veth---| 203.0.113.1                |---veth--198.51.100.17
+#   2001:db8:4::2        | 2001:db8:4::1              |         2001:db8:3::1
 #                        +----------------------------+         zr2 (real server 2)
 #                                                               198.51.100.18:80
+#                                                               2001:db8:3::2
 #
 # The real servers route back through zlb (NAT needs their replies). Each
 # command is printed with the namespace it runs in, and every check is an
@@ -22,6 +26,10 @@ CIP=192.0.2.2
 AIP=203.0.113.2
 RS1=198.51.100.2
 RS2=198.51.100.18
+VIP6=2001:db8:ff::100
+CIP6=2001:db8:1::2
+RS1_6=2001:db8:2::2
+RS2_6=2001:db8:3::2
 
 pretty() { printf '[%s] %s\n' "$1" "$2" >&2; }
 c()   { pretty zc   "$*"; ip netns exec zc "$@"; }
@@ -69,11 +77,17 @@ eventually_eq() {
 	expect_eq "$what" "$got" "$want"
 }
 
-veth() { # veth NS1 ADDR1/LEN NS2 ADDR2/LEN: link NS1NS2 in NS1, NS2NS1 in NS2
+# veth NS1 ADDR1/LEN NS2 ADDR2/LEN [ADDR6_1/LEN ADDR6_2/LEN]: link NS1NS2
+# in NS1, NS2NS1 in NS2
+veth() {
 	local a=$1$3 b=$3$1
 	ip link add "$a" netns "$1" type veth peer name "$b" netns "$3"
 	ip -n "$1" addr add "$2" dev "$a"
 	ip -n "$3" addr add "$4" dev "$b"
+	if [ $# -ge 6 ]; then
+		ip -n "$1" addr add "$5" dev "$a" nodad
+		ip -n "$3" addr add "$6" dev "$b" nodad
+	fi
 	ip -n "$1" link set "$a" up
 	ip -n "$3" link set "$b" up
 }
@@ -86,11 +100,17 @@ topo_up() {
 		ip netns add "$ns"
 		ip -n "$ns" link set lo up
 	done
-	veth zc 192.0.2.2/24 zlb 192.0.2.1/24
-	veth za 203.0.113.2/24 zlb 203.0.113.1/24
-	veth zr1 198.51.100.2/28 zlb 198.51.100.1/28
-	veth zr2 198.51.100.18/28 zlb 198.51.100.17/28
+	veth zc 192.0.2.2/24 zlb 192.0.2.1/24 2001:db8:1::2/64 2001:db8:1::1/64
+	veth za 203.0.113.2/24 zlb 203.0.113.1/24 2001:db8:4::2/64 2001:db8:4::1/64
+	veth zr1 198.51.100.2/28 zlb 198.51.100.1/28 2001:db8:2::2/64 2001:db8:2::1/64
+	veth zr2 198.51.100.18/28 zlb 198.51.100.17/28 2001:db8:3::2/64 2001:db8:3::1/64
 	ip -n zlb addr add "$VIP/32" dev lo
+	ip -n zlb addr add "$VIP6/128" dev lo nodad
+	ip -n zc -6 route add default via 2001:db8:1::1
+	ip -n za -6 route add default via 2001:db8:4::1
+	ip -n zr1 -6 route add default via 2001:db8:2::1
+	ip -n zr2 -6 route add default via 2001:db8:3::1
+	ip netns exec zlb sysctl -qw net.ipv6.conf.all.forwarding=1
 	ip -n zc route add default via 192.0.2.1
 	ip -n za route add default via 203.0.113.1
 	ip -n zr1 route add default via 198.51.100.1
@@ -153,21 +173,23 @@ sink_up() {
 	sleep 1
 }
 
-# upload N: N bytes from the client through VIP:9000; must arrive intact.
+# upload N [VIP]: N bytes from the client through VIP:9000 (default the
+# IPv4 VIP); must arrive intact.
 upload() {
-	local out sent seen
-	out=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" send "$VIP" 9000 "$1")
+	local out sent seen to=${2:-$VIP}
+	out=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" send "$to" 9000 "$1")
 	read -r sent seen <<< "$out"
-	expect_eq "upload of $1 bytes arrives intact" "$seen" "$sent"
+	expect_eq "upload of $1 bytes to $to arrives intact" "$seen" "$sent"
 }
 
-# download NAME: fetch NAME from the VIP, compare with the servers' copies.
+# download NAME [HOST]: fetch NAME from HOST (default the IPv4 VIP; for
+# IPv6 "[VIP6]"), compare with the servers' copies.
 download() {
-	local got
-	ip netns exec zc curl -sS --max-time 300 -o /tmp/got "http://$VIP/$1" ||
-		fail "download $1"
+	local got from=${2:-$VIP}
+	ip netns exec zc curl -sS -g --max-time 300 -o /tmp/got "http://$from/$1" ||
+		fail "download $1 from $from"
 	got=$(sha256sum < /tmp/got)
-	check "download of $1 is byte-identical" test "$got" = \
+	check "download of $1 from $from is byte-identical" test "$got" = \
 		"$(sha256sum < "/tmp/www-zr1/$1")" -o "$got" = "$(sha256sum < "/tmp/www-zr2/$1")"
 }
 

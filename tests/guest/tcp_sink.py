@@ -19,9 +19,11 @@ import sys
 
 
 def serve(port):
-    s = socket.socket(socket.AF_INET6 if ":" in os.environ.get("ZWIN_BIND", "") else socket.AF_INET)
+    # dual-stack: IPv4 clients arrive as v4-mapped addresses
+    s = socket.socket(socket.AF_INET6)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((os.environ.get("ZWIN_BIND", "0.0.0.0"), port))
+    s.bind(("::", port))
     s.listen(64)
     while True:
         c, _ = s.accept()

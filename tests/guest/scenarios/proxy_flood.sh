@@ -41,7 +41,9 @@ echo "flood: $syns SYNs seen in ~8 s ($((syns / 8))/s), SYN-ACKs sent $(zstat zl
 expect_ge "the flood was absorbed by the proxy" "$syns" 1000
 expect_eq "legitimate requests served during the flood" "$ok" 10
 expect_eq "SYNs at the real servers: only the client's" "$(server_syns)" 10
-expect_eq "proxy entries left" "$(zstat zlb entries)" 0
+# the clients' closed connections wait out IPVS's TIME_WAIT timeout
+check "proxy entries: only the client's ($(zstat zlb entries))" \
+	test "$(zstat zlb entries)" -le 10
 expect_eq "proxied connections = client requests" "$(zstat zlb established)" 10
 ct=$(ip netns exec zlb conntrack -C)
 echo "conntrack entries before $ct0, after $ct (the client's 10 + servers')"
