@@ -32,6 +32,8 @@ enum zwin_stat {
 	ZWIN_STAT_COOKIE_VALID,	/* client ACKs with a valid cookie */
 	ZWIN_STAT_COOKIE_INVALID, /* ... with an invalid or expired one */
 	ZWIN_STAT_CONN_FULL,	/* valid ACKs refused: table full or no memory */
+	ZWIN_STAT_PENDING_FULL,	/* ... too many server connects in progress */
+	ZWIN_STAT_ABORTED,	/* connections reset by unload or netns exit */
 	ZWIN_STAT_SERVER_SYN,	/* SYNs sent to real servers */
 	ZWIN_STAT_SERVER_RETRY,	/* ... of which retransmissions */
 	ZWIN_STAT_SERVER_TIMEOUT, /* servers that never answered: client reset */
@@ -68,6 +70,7 @@ struct zwin_sysctl {
 	int syn_retries;
 	int syn_timeout_ms;
 	int max_conns;
+	int max_pending;
 };
 
 /* Per network namespace state (net_generic). */
@@ -89,6 +92,7 @@ struct zwin_net {
 	siphash_key_t			conn_key;
 	spinlock_t			conn_lock;	/* writers of conn_tbl */
 	atomic_t			conn_count;
+	atomic_t			pending;	/* in ZWIN_S_SYN_SENT */
 	bool				dying;
 };
 
@@ -150,6 +154,9 @@ struct zwin_conn {
 	u32			proxy_isn;
 	u32			delta;		/* proxy_isn - server_isn */
 	u32			tsoff;		/* proxy TS - server TS */
+	u32			c_nxt;		/* client's next sequence */
+	u32			s_nxt;		/* server's next, proxy space */
+	u32			c_ack;		/* client's last ack, proxy space */
 	u32			ctsval;		/* client's last TSval */
 	u32			ptsval;		/* proxy's SYN-ACK TSval */
 	unsigned long		last;		/* jiffies of last packet */
@@ -228,6 +235,7 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 				unsigned int thoff);
 void zwin_send_syn(struct zwin_conn *c);
 void zwin_reset_client(struct zwin_conn *c);
+void zwin_reset_server(struct zwin_conn *c);
 
 /* rewrite.c */
 unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,

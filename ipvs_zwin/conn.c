@@ -164,12 +164,17 @@ static void zwin_conn_expire(struct timer_list *t)
 {
 	struct zwin_conn *c = from_timer(c, t, timer);
 	struct zwin_net *zn = c->zn;
-	bool keep;
+	bool keep, pending;
 
 	if (READ_ONCE(zn->dying))
 		return;		/* zwin_conn_exit() frees everything */
 	spin_lock(&c->lock);
 	keep = zwin_conn_expire_locked(c);
+	if (!keep) {
+		/* under c->lock: the handshake cannot move it any more */
+		WRITE_ONCE(c->dead, true);
+		pending = c->state == ZWIN_S_SYN_SENT;
+	}
 	spin_unlock(&c->lock);
 	if (keep)
 		return;
@@ -179,9 +184,10 @@ static void zwin_conn_expire(struct timer_list *t)
 		spin_unlock_bh(&zn->conn_lock);
 		return;
 	}
-	WRITE_ONCE(c->dead, true);
 	hlist_del_rcu(&c->hnode);
 	atomic_dec(&zn->conn_count);
+	if (pending)
+		atomic_dec(&zn->pending);
 	spin_unlock_bh(&zn->conn_lock);
 	call_rcu(&c->rcu, zwin_conn_free_rcu);
 }
@@ -240,6 +246,7 @@ int zwin_conn_insert(struct zwin_conn *c)
 	}
 	hlist_add_head_rcu(&c->hnode, &zn->conn_tbl[zwin_conn_hash(zn, &t)]);
 	atomic_inc(&zn->conn_count);
+	atomic_inc(&zn->pending);
 	spin_unlock_bh(&zn->conn_lock);
 	return 0;
 }
@@ -261,6 +268,7 @@ int zwin_conn_init(struct zwin_net *zn)
 	get_random_bytes(&zn->conn_key, sizeof(zn->conn_key));
 	spin_lock_init(&zn->conn_lock);
 	atomic_set(&zn->conn_count, 0);
+	atomic_set(&zn->pending, 0);
 	return 0;
 }
 
@@ -283,6 +291,15 @@ void zwin_conn_exit(struct zwin_net *zn)
 	for (i = 0; i <= zn->conn_mask; i++) {
 		hlist_for_each_entry_safe(c, n, &zn->conn_tbl[i], hnode) {
 			del_timer_sync(&c->timer);
+			/*
+			 * Translation stops here: end both sides definitely
+			 * rather than let them see foreign sequence numbers.
+			 */
+			if (!c->dead && c->state == ZWIN_S_ESTABLISHED) {
+				zwin_reset_client(c);
+				zwin_reset_server(c);
+				zwin_stat_inc(zn, ZWIN_STAT_ABORTED);
+			}
 			hlist_del_rcu(&c->hnode);
 			atomic_dec(&zn->conn_count);
 			call_rcu(&c->rcu, zwin_conn_free_rcu);

@@ -264,9 +264,37 @@ void zwin_reset_client(struct zwin_conn *c)
 	struct zwin_tuple t;
 
 	zwin_conn_tuple(c, &t);
-	s.seq = c->proxy_isn + 1;
 	s.flags = TCPHDR_RST;
+	if (c->state == ZWIN_S_SYN_SENT) {
+		s.seq = c->proxy_isn + 1;
+		zwin_xmit_to_client(c->zn, &t, &s);
+		return;
+	}
+	/*
+	 * A RST is taken only at the client's exact next sequence number:
+	 * the last one it acknowledged, or the server's last sent if data
+	 * arrived since.
+	 */
+	s.seq = READ_ONCE(c->c_ack);
 	zwin_xmit_to_client(c->zn, &t, &s);
+	if (READ_ONCE(c->s_nxt) != s.seq) {
+		s.seq = READ_ONCE(c->s_nxt);
+		zwin_xmit_to_client(c->zn, &t, &s);
+	}
+}
+
+/**
+ * zwin_reset_server() - abort the server's side of established @c with a
+ * RST injected as from the client (IPVS and conntrack take it there)
+ * @c: the connection; the proxy's hooks no longer translate it
+ */
+void zwin_reset_server(struct zwin_conn *c)
+{
+	struct zwin_seg s = {};
+
+	s.seq = READ_ONCE(c->c_nxt);
+	s.flags = TCPHDR_RST;
+	zwin_inject_from_client(c, &s);
 }
 
 /**
@@ -290,27 +318,40 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 	const struct tcphdr *th;
 	struct zwin_synopts o;
 	struct zwin_conn *c;
+	u32 isn;
 
 	th = zwin_tcp_full(skb, thoff, buf, &co);
 	if (!th)
 		return NF_DROP;
-	if (!zwin_cookie_check(zn, t, ntohl(th->seq) - 1,
-			       ntohl(th->ack_seq) - 1, co.ts, co.tsecr, &o)) {
-		zwin_stat_inc(zn, ZWIN_STAT_COOKIE_INVALID);
-		return NF_DROP;
+	isn = ntohl(th->seq) - 1;
+	if (!zwin_cookie_check(zn, t, isn, ntohl(th->ack_seq) - 1, co.ts,
+			       co.tsecr, &o)) {
+		/*
+		 * If the client's ACK was lost, the client (which believes
+		 * it is connected, to a zero window) sends window probes:
+		 * seq = its ISN, no data. They complete the handshake too.
+		 */
+		isn = ntohl(th->seq);
+		if (skb->len > thoff + th->doff * 4 ||
+		    !zwin_cookie_check(zn, t, isn, ntohl(th->ack_seq) - 1,
+				       co.ts, co.tsecr, &o)) {
+			zwin_stat_inc(zn, ZWIN_STAT_COOKIE_INVALID);
+			return NF_DROP;
+		}
 	}
 	zwin_stat_inc(zn, ZWIN_STAT_COOKIE_VALID);
 
+	/* even lucky or replayed ACKs cannot push more connects than this */
+	if (atomic_read(&zn->pending) >= READ_ONCE(zn->sysctl.max_pending)) {
+		zwin_stat_inc(zn, ZWIN_STAT_PENDING_FULL);
+		goto refuse;
+	}
 	c = zwin_conn_alloc(zn, t);
 	if (!c) {
-		struct zwin_seg s = { .seq = ntohl(th->ack_seq),
-				      .flags = TCPHDR_RST };
-
 		zwin_stat_inc(zn, ZWIN_STAT_CONN_FULL);
-		zwin_xmit_to_client(zn, t, &s);
-		return NF_DROP;
+		goto refuse;
 	}
-	c->client_isn = ntohl(th->seq) - 1;
+	c->client_isn = isn;
 	c->proxy_isn = ntohl(th->ack_seq) - 1;
 	c->opts = o;
 	c->cwscale = o.wscale;
@@ -320,6 +361,7 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 	c->ctsval = co.tsval;
 	c->ptsval = co.tsecr;
 	c->ifindex = skb->skb_iif ? skb->skb_iif : skb->dev->ifindex;
+	c->c_nxt = c->client_isn + 1;
 	if (zwin_conn_insert(c))	/* a retransmitted ACK raced us */
 		return NF_DROP;
 	spin_lock(&c->lock);
@@ -329,6 +371,15 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 
 	consume_skb(skb);
 	return NF_STOLEN;
+
+refuse:
+	{
+		struct zwin_seg s = { .seq = ntohl(th->ack_seq),
+				      .flags = TCPHDR_RST };
+
+		zwin_xmit_to_client(zn, t, &s);
+	}
+	return NF_DROP;
 }
 
 /**
@@ -376,6 +427,9 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 
 	server_isn = ntohl(th->seq);
 	c->delta = c->proxy_isn - server_isn;
+	c->s_nxt = c->proxy_isn + 1;
+	c->c_ack = c->proxy_isn + 1;
+	atomic_dec(&c->zn->pending);
 	c->swscale = c->opts.wscale == ZWIN_WSCALE_NONE ? ZWIN_WSCALE_NONE :
 		     so.wscale;
 	if (c->opts.ts && so.ts)

@@ -318,4 +318,5 @@ void zwin_hooks_unregister(struct net *net)
 
 #if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
 #include "../tests/kunit/hook_test.c"
+#include "../tests/kunit/fuzz_test.c"
 #endif

@@ -37,6 +37,19 @@ static void zwin_fin_rst(struct zwin_conn *c, const struct tcphdr *th,
 	zwin_conn_touch(c, 0);
 }
 
+/*
+ * Records the sequence number following @th's segment in @nxt if it is
+ * ahead: where a RST must start if the proxy has to end the connection.
+ */
+static void zwin_note_nxt(u32 *nxt, const struct sk_buff *skb,
+			  const struct tcphdr *th, unsigned int thoff)
+{
+	u32 end = ntohl(th->seq) + skb->len - thoff - th->doff * 4 + th->fin;
+
+	if (after(end, READ_ONCE(*nxt)))
+		WRITE_ONCE(*nxt, end);
+}
+
 /* Makes the TCP header with options writable; returns it or NULL. */
 static struct tcphdr *zwin_tcp_writable(struct sk_buff *skb,
 					unsigned int thoff)
@@ -75,6 +88,9 @@ unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,
 
 	if (!th)
 		return NF_DROP;
+	zwin_note_nxt(&c->c_nxt, skb, th, thoff);
+	if (th->ack && after(ntohl(th->ack_seq), READ_ONCE(c->c_ack)))
+		WRITE_ONCE(c->c_ack, ntohl(th->ack_seq));
 	if (th->ack)
 		zwin_replace_seq(skb, th, &th->ack_seq,
 				 ntohl(th->ack_seq) - c->delta);
@@ -102,6 +118,7 @@ unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
 	if (!th)
 		return NF_DROP;
 	zwin_replace_seq(skb, th, &th->seq, ntohl(th->seq) + c->delta);
+	zwin_note_nxt(&c->s_nxt, skb, th, thoff);
 	if (th->doff > 5)
 		zwin_opts_rewrite(skb, th, c, false);
 

@@ -37,6 +37,7 @@ static struct ctl_table zwin_sysctl_template[] = {
 	ZWIN_INT("syn_timeout_ms", syn_timeout_ms, &zwin_timeout_min,
 		 &zwin_timeout_max),
 	ZWIN_INT("max_conns", max_conns, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	ZWIN_INT("max_pending", max_pending, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	{ }	/* sentinel, for kernels without register_net_sysctl_sz */
 };
 
@@ -51,6 +52,7 @@ static const struct zwin_sysctl zwin_sysctl_defaults = {
 	.syn_retries	= 3,
 	.syn_timeout_ms	= 1000,
 	.max_conns	= 262144,
+	.max_pending	= 4096,
 };
 
 /**

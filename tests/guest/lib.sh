@@ -41,6 +41,10 @@ host() { pretty host "$*"; "$@"; }
 
 fail() {
 	echo "FAIL: $*"
+	if ip netns exec zlb test -r /proc/net/stat/ip_vs_zwin 2>/dev/null; then
+		echo "balancer counters:"
+		ip netns exec zlb cat /proc/net/stat/ip_vs_zwin
+	fi
 	exit 1
 }
 

@@ -136,6 +136,42 @@ static void zwin_test_cookie_binding(struct kunit *test)
 						     &got, 5));
 }
 
+/* IPv6: every address bit counts, and a v4 cookie is not a v6 one. */
+static void zwin_test_cookie_ipv6(struct kunit *test)
+{
+	struct zwin_net *zn = zwin_t_zn(test);
+	struct zwin_synopts o = { .mss = 1440, .wscale = 8, .sack = true };
+	struct zwin_synopts got;
+	struct zwin_tuple t = { .af = AF_INET6 }, u;
+	u32 c, tsval = 0;
+	int i;
+
+	t.caddr.in6.s6_addr32[0] = htonl(0x20010db8);
+	t.caddr.in6.s6_addr32[3] = htonl(2);
+	t.vaddr.in6.s6_addr32[0] = htonl(0x20010db8);
+	t.vaddr.in6.s6_addr32[3] = htonl(0x100);
+	t.cport = htons(42000);
+	t.vport = htons(443);
+	for (i = 0; i < 2; i++) {
+		o.ts = i;
+		c = __zwin_cookie_make(zn, &t, 99, &o, &tsval, 7);
+		KUNIT_EXPECT_TRUE(test, __zwin_cookie_check(zn, &t, 99, c, o.ts,
+							    tsval, &got, 7));
+		KUNIT_EXPECT_EQ(test, got.mss, 1440);
+		KUNIT_EXPECT_EQ(test, got.wscale, 8);
+		u = t;
+		u.caddr.in6.s6_addr[9] ^= 0x40;
+		KUNIT_EXPECT_FALSE(test, __zwin_cookie_check(zn, &u, 99, c,
+							     o.ts, tsval, &got,
+							     7));
+		u = t;
+		u.af = AF_INET;
+		KUNIT_EXPECT_FALSE(test, __zwin_cookie_check(zn, &u, 99, c,
+							     o.ts, tsval, &got,
+							     7));
+	}
+}
+
 /*
  * Random ACKs against one connection: the documented false-accept rates
  * are 2^-22 without timestamps and 2^-32 with them. 2,000,000 tries
@@ -146,24 +182,29 @@ static void zwin_test_cookie_binding(struct kunit *test)
 static void zwin_test_cookie_false_accept(struct kunit *test)
 {
 	struct zwin_net *zn = zwin_t_zn(test);
-	struct zwin_synopts got;
-	struct zwin_tuple t;
+	struct zwin_tuple t4, t6 = { .af = AF_INET6 }, *t;
 	unsigned int i, plain = 0, ts = 0;
+	struct zwin_synopts got;
 
-	zwin_t_tuple(&t);
+	zwin_t_tuple(&t4);
+	t6.caddr.in6.s6_addr32[0] = htonl(0x20010db8);
+	t6.vaddr.in6.s6_addr32[3] = htonl(0x100);
+	t6.cport = htons(1);
+	t6.vport = htons(443);
 	for (i = 0; i < 2000000; i++) {
-		if (__zwin_cookie_check(zn, &t, get_random_u32(),
+		t = (i & 1) ? &t6 : &t4;	/* half IPv4, half IPv6 */
+		if (__zwin_cookie_check(zn, t, get_random_u32(),
 					get_random_u32(), false, 0, &got, 9))
 			plain++;
 		if (i < 1000000 &&
-		    __zwin_cookie_check(zn, &t, get_random_u32(),
+		    __zwin_cookie_check(zn, t, get_random_u32(),
 					get_random_u32(), true,
 					get_random_u32(), &got, 9))
 			ts++;
 		if (!(i & 0xffff))
 			cond_resched();
 	}
-	kunit_info(test, "false accepts: %u of 2000000 without timestamps, %u of 1000000 with\n",
+	kunit_info(test, "false accepts (IPv4 and IPv6): %u of 2000000 without timestamps, %u of 1000000 with\n",
 		   plain, ts);
 	KUNIT_EXPECT_LE(test, plain, 5U);
 	KUNIT_EXPECT_EQ(test, ts, 0U);
@@ -173,6 +214,7 @@ static struct kunit_case zwin_cookie_cases[] = {
 	KUNIT_CASE(zwin_test_cookie_roundtrip),
 	KUNIT_CASE(zwin_test_cookie_expiry),
 	KUNIT_CASE(zwin_test_cookie_binding),
+	KUNIT_CASE(zwin_test_cookie_ipv6),
 	KUNIT_CASE_SLOW(zwin_test_cookie_false_accept),
 	{}
 };

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: sequence-space translation on real skbs (included by rewrite.c),
- * in each ip_summed state, linear and nonlinear, across sequence
+ * KUnit: sequence-space translation on real IPv4 and IPv6 skbs (included
+ * by rewrite.c), in each ip_summed state, linear and nonlinear, across
+ * sequence
  * wraparound; every checksum is compared with one computed from scratch.
  */
 
 #include <kunit/test.h>
 #include <linux/highmem.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 
 #define ZWIN_R_PAYLOAD	300
 
 struct zwin_rw_case {
 	const char *name;
+	u8 af;
 	u8 ip_summed;
 	bool nonlinear;
 	u32 delta;
@@ -22,17 +26,23 @@ struct zwin_rw_case {
 };
 
 static const struct zwin_rw_case zwin_rw_cases[] = {
-	{ "NONE", CHECKSUM_NONE, false, 0x12345678, 1000, 7, 7 },
-	{ "COMPLETE", CHECKSUM_COMPLETE, false, 0x12345678, 1000, 7, 7 },
-	{ "PARTIAL", CHECKSUM_PARTIAL, false, 0x12345678, 1000, 7, 7 },
-	{ "NONE, nonlinear", CHECKSUM_NONE, true, 0x9abcdef0, 5, 7, 7 },
-	{ "COMPLETE, nonlinear", CHECKSUM_COMPLETE, true, 0x9abcdef0, 5, 7, 7 },
-	{ "PARTIAL, nonlinear", CHECKSUM_PARTIAL, true, 0x9abcdef0, 5, 7, 7 },
-	{ "wraparound", CHECKSUM_NONE, false, 0x00000200, 0xfffffff0, 7, 7 },
-	{ "server scale 9, proxy 7", CHECKSUM_COMPLETE, false, 77, 0, 9, 7 },
-	{ "server scale 2, proxy 7", CHECKSUM_NONE, false, 77, 0, 2, 7 },
-	{ "server unscaled, proxy 7", CHECKSUM_NONE, false, 77, 0,
+	{ "NONE", 4, CHECKSUM_NONE, false, 0x12345678, 1000, 7, 7 },
+	{ "COMPLETE", 4, CHECKSUM_COMPLETE, false, 0x12345678, 1000, 7, 7 },
+	{ "PARTIAL", 4, CHECKSUM_PARTIAL, false, 0x12345678, 1000, 7, 7 },
+	{ "NONE, nonlinear", 4, CHECKSUM_NONE, true, 0x9abcdef0, 5, 7, 7 },
+	{ "COMPLETE, nonlinear", 4, CHECKSUM_COMPLETE, true, 0x9abcdef0, 5,
+	  7, 7 },
+	{ "PARTIAL, nonlinear", 4, CHECKSUM_PARTIAL, true, 0x9abcdef0, 5, 7, 7 },
+	{ "wraparound", 4, CHECKSUM_NONE, false, 0x00000200, 0xfffffff0, 7, 7 },
+	{ "server scale 9, proxy 7", 4, CHECKSUM_COMPLETE, false, 77, 0, 9, 7 },
+	{ "server scale 2, proxy 7", 4, CHECKSUM_NONE, false, 77, 0, 2, 7 },
+	{ "server unscaled, proxy 7", 4, CHECKSUM_NONE, false, 77, 0,
 	  ZWIN_WSCALE_NONE, 7 },
+	{ "IPv6 NONE", 6, CHECKSUM_NONE, false, 0x12345678, 1000, 7, 7 },
+	{ "IPv6 COMPLETE, nonlinear", 6, CHECKSUM_COMPLETE, true, 0x9abcdef0,
+	  5, 7, 7 },
+	{ "IPv6 PARTIAL", 6, CHECKSUM_PARTIAL, false, 0x00000200, 0xfffffff0,
+	  9, 7 },
 };
 
 static void zwin_rw_desc(const struct zwin_rw_case *c, char *desc)
@@ -45,13 +55,24 @@ KUNIT_ARRAY_PARAM(zwin_rw, zwin_rw_cases, zwin_rw_desc);
 /* 20 + 12 (NOP NOP TS) + 20 (NOP NOP SACK with 2 blocks) */
 #define ZWIN_R_TCPLEN	52
 
+static unsigned int zwin_r_nhlen(const struct sk_buff *skb)
+{
+	return skb->protocol == htons(ETH_P_IPV6) ? sizeof(struct ipv6hdr) :
+						    sizeof(struct iphdr);
+}
+
+/* The TCP checksum of @skb computed from scratch (check field included). */
 static __sum16 zwin_r_tcp_csum(struct sk_buff *skb)
 {
-	struct iphdr *iph = ip_hdr(skb);
-	unsigned int len = skb->len - iph->ihl * 4;
+	unsigned int nhlen = zwin_r_nhlen(skb), len = skb->len - nhlen;
+	__wsum sum = skb_checksum(skb, nhlen, len, 0);
 
-	return csum_tcpudp_magic(iph->saddr, iph->daddr, len, IPPROTO_TCP,
-				 skb_checksum(skb, iph->ihl * 4, len, 0));
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return csum_ipv6_magic(&ipv6_hdr(skb)->saddr,
+				       &ipv6_hdr(skb)->daddr, len, IPPROTO_TCP,
+				       sum);
+	return csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr, len,
+				 IPPROTO_TCP, sum);
 }
 
 static struct sk_buff *zwin_r_skb(struct kunit *test,
@@ -59,26 +80,28 @@ static struct sk_buff *zwin_r_skb(struct kunit *test,
 				  u32 ack, u32 tsval, u32 tsecr,
 				  const u32 *sack)
 {
-	struct sk_buff *skb = alloc_skb(256 + ZWIN_R_PAYLOAD, GFP_KERNEL);
+	struct zwin_tuple t = { .af = c->af == 6 ? AF_INET6 : AF_INET };
+	unsigned int nhlen = zwin_af_iphdr_len(t.af);
+	struct sk_buff *skb;
 	struct tcphdr *th;
-	struct iphdr *iph;
 	u8 *p;
 	int i;
 
+	if (t.af == AF_INET6) {
+		t.caddr.in6.s6_addr32[0] = htonl(0x20010db8);
+		t.caddr.in6.s6_addr32[3] = htonl(2);
+		t.vaddr.in6.s6_addr32[0] = htonl(0x20010db8);
+		t.vaddr.in6.s6_addr32[3] = htonl(0x100);
+	} else {
+		t.caddr.ip = htonl(0xc6336401);
+		t.vaddr.ip = htonl(0xc0000264);
+	}
+	/* the network header, with room for TCP and a linear payload */
+	skb = zwin_af_alloc(&init_net, &t, true, ZWIN_R_TCPLEN);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_reserve(skb, 32);
-	skb_reset_network_header(skb);
-	iph = skb_put_zero(skb, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->ttl = 64;
-	iph->protocol = IPPROTO_TCP;
-	iph->saddr = htonl(0xc6336401);
-	iph->daddr = htonl(0xc0000264);
-	iph->tot_len = htons(sizeof(*iph) + ZWIN_R_TCPLEN + ZWIN_R_PAYLOAD);
-	skb->protocol = htons(ETH_P_IP);
-	skb_set_transport_header(skb, sizeof(*iph));
-	th = skb_put_zero(skb, ZWIN_R_TCPLEN);
+	KUNIT_ASSERT_EQ(test, pskb_expand_head(skb, 0, ZWIN_R_PAYLOAD,
+					       GFP_KERNEL), 0);
+	th = (struct tcphdr *)(skb->data + nhlen);
 	th->source = htons(40000);
 	th->dest = htons(80);
 	th->seq = htonl(seq);
@@ -95,7 +118,6 @@ static struct sk_buff *zwin_r_skb(struct kunit *test,
 	*p++ = 18;
 	for (i = 0; i < 4; i++, p += 4)
 		put_unaligned_be32(sack[i], p);
-	ip_send_check(iph);
 
 	if (c->nonlinear) {
 		struct page *page = alloc_page(GFP_KERNEL);
@@ -106,15 +128,22 @@ static struct sk_buff *zwin_r_skb(struct kunit *test,
 	} else {
 		memset(skb_put(skb, ZWIN_R_PAYLOAD), 0xa5, ZWIN_R_PAYLOAD);
 	}
+	zwin_af_fix_len(skb, t.af, nhlen, ZWIN_R_TCPLEN + ZWIN_R_PAYLOAD);
 
 	th->check = 0;
 	th->check = zwin_r_tcp_csum(skb);
 	skb->ip_summed = c->ip_summed;
 	if (c->ip_summed == CHECKSUM_COMPLETE) {
 		skb->csum = skb_checksum(skb, 0, skb->len, 0);
+	} else if (c->ip_summed == CHECKSUM_PARTIAL && t.af == AF_INET6) {
+		th->check = ~tcp_v6_check(skb->len - nhlen,
+					  &ipv6_hdr(skb)->saddr,
+					  &ipv6_hdr(skb)->daddr, 0);
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct tcphdr, check);
 	} else if (c->ip_summed == CHECKSUM_PARTIAL) {
-		th->check = ~tcp_v4_check(skb->len - sizeof(*iph), iph->saddr,
-					  iph->daddr, 0);
+		th->check = ~tcp_v4_check(skb->len - nhlen, ip_hdr(skb)->saddr,
+					  ip_hdr(skb)->daddr, 0);
 		skb->csum_start = skb_transport_header(skb) - skb->head;
 		skb->csum_offset = offsetof(struct tcphdr, check);
 	}
@@ -164,7 +193,7 @@ static void zwin_test_to_server(struct kunit *test)
 
 	zwin_r_conn(&c, p);
 	skb = zwin_r_skb(test, p, 5000, 0xfffffff0, 111, 222, sack);
-	KUNIT_ASSERT_EQ(test, zwin_to_server(&c, skb, ip_hdrlen(skb)),
+	KUNIT_ASSERT_EQ(test, zwin_to_server(&c, skb, zwin_r_nhlen(skb)),
 			NF_ACCEPT);
 	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->seq), 5000U);
 	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->ack_seq),
@@ -192,7 +221,7 @@ static void zwin_test_to_client(struct kunit *test)
 
 	zwin_r_conn(&c, p);
 	skb = zwin_r_skb(test, p, 0xffffff00, 77, 333, 444, sack);
-	KUNIT_ASSERT_EQ(test, zwin_to_client(&c, skb, ip_hdrlen(skb)),
+	KUNIT_ASSERT_EQ(test, zwin_to_client(&c, skb, zwin_r_nhlen(skb)),
 			NF_ACCEPT);
 	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->seq), 0xffffff00U + p->delta);
 	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->ack_seq), 77U);

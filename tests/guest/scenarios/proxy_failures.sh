@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 topo_up
+host modprobe ip_vs_zwin
 lb sysctl -qw net.ipv4.vs.zwin_syn_timeout_ms=200
 lb sysctl -qw net.ipv4.vs.zwin_syn_retries=2
 # nothing listens on port 82: the server's kernel answers RST
@@ -22,8 +23,9 @@ connect_time() {
 	ip netns exec zc python3 - "$VIP" "$1" <<'PY'
 import socket, sys, time
 t0 = time.monotonic()
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
 try:
+    # the reset may even arrive before connect() returns
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
     s.sendall(b"GET / HTTP/1.0\r\n\r\n")
     s.recv(100)
     r = "data"

@@ -17,6 +17,7 @@ ipvs_nat_service --pe zwin
 lb ipvsadm -A -t "[$VIP6]:9000" -s rr --pe zwin
 lb ipvsadm -a -t "[$VIP6]:9000" -r "[$RS1_6]:9000" -m
 lb ipvsadm -a -t "[$VIP6]:9000" -r "[$RS2_6]:9000" -m
+export ZWIN_INFO=/tmp/sink-info
 sink_up --pe zwin
 for ns in zr1 zr2; do
 	ip netns exec "$ns" ip6tables -A INPUT -p tcp --syn --dport 80 -j ACCEPT
@@ -60,8 +61,13 @@ upload 5000000 "$VIP6"
 upload 3000000
 expect_ge "IPv6 requests reached the servers only through the proxy" \
 	"$(server_syns6)" 2
+ip netns exec zc sysctl -qw net.ipv4.tcp_sack=0
 opts=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" info "$VIP6" 9000)
-expect_eq "IPv6 client's negotiated options" "$opts" "ts=1 sack=1 wscale=1"
+ip netns exec zc sysctl -qw net.ipv4.tcp_sack=1
+sleep 0.5
+expect_eq "IPv6 client without SACK: client's options" "$opts" "ts=1 sack=0 wscale=1"
+expect_eq "IPv6 client without SACK: server's options" \
+	"$(tail -1 /tmp/sink-info)" "ts=1 sack=0 wscale=1"
 
 # 3. Loss and reordering on the client link.
 c tc qdisc add dev zczlb root netem delay 2ms loss 2% reorder 25% 50%
@@ -77,6 +83,15 @@ lb ipvsadm -a -t "[$VIP6]:82" -r "[$RS1_6]:82" -m
 refused=$(zstat zlb server_refused)
 c curl -sS -g --max-time 5 "http://[$VIP6]:82/" 2>&1 | head -2
 expect_eq "IPv6 refusal counted" "$(zstat zlb server_refused)" $((refused + 1))
+
+# ... and a silent one, after the retransmissions.
+lb sysctl -qw net.ipv4.vs.zwin_syn_timeout_ms=200
+lb sysctl -qw net.ipv4.vs.zwin_syn_retries=1
+r1 ip6tables -A INPUT -p tcp --dport 83 -j DROP
+lb ipvsadm -A -t "[$VIP6]:83" -s rr --pe zwin
+lb ipvsadm -a -t "[$VIP6]:83" -r "[$RS1_6]:83" -m
+c curl -sS -g --max-time 5 "http://[$VIP6]:83/" 2>&1 | head -2
+expect_eq "IPv6 silent server: client reset, counted" "$(zstat zlb server_timeout)" 1
 
 # 5. 3000 spoofed IPv6 SYNs, then a client. Finished connections stay in
 # the table for IPVS's TIME_WAIT timeout; the flood must add none.
