@@ -205,5 +205,21 @@ get() {
 	done
 }
 
+# count_server_syns [ip6]: make the real servers count TCP SYNs to port 80
+# (iptables, or ip6tables with "ip6"); server_syns [ip6] reads the sum.
+count_server_syns() {
+	local ns
+	for ns in zr1 zr2; do
+		ip netns exec "$ns" "${1:-ip}tables" -A INPUT -p tcp --syn --dport 80 -j ACCEPT
+	done
+}
+server_syns() {
+	local n=0 ns
+	for ns in zr1 zr2; do
+		n=$((n + $(ip netns exec "$ns" "${1:-ip}tables" -nvxL INPUT | awk '/dpt:80/ { print $1 }')))
+	done
+	echo "$n"
+}
+
 # module_loaded: ip_vs_zwin is in the kernel.
 module_loaded() { grep -q '^ip_vs_zwin ' /proc/modules; }

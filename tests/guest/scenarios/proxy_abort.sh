@@ -11,16 +11,7 @@
 topo_up
 add_dest_files
 ipvs_nat_service --pe zwin
-for ns in zr1 zr2; do
-	ip netns exec "$ns" iptables -A INPUT -p tcp --syn --dport 80 -j ACCEPT
-done
-server_syns() {
-	local n=0 ns
-	for ns in zr1 zr2; do
-		n=$((n + $(ip netns exec "$ns" iptables -nvxL INPUT | awk '/dpt:80/ { print $1 }')))
-	done
-	echo "$n"
-}
+count_server_syns
 get 1 > /dev/null	# a SYN-ACK was sent: cookies are being checked
 
 # 1. 5000 ACKs with random sequence and acknowledgment numbers.

@@ -13,16 +13,7 @@ topo_up
 ipvs_nat_service --pe zwin
 lb modprobe nf_conntrack
 lb sysctl -qw net.ipv4.vs.conntrack=1
-for ns in zr1 zr2; do
-	ip netns exec "$ns" iptables -A INPUT -p tcp --syn --dport 80 -j ACCEPT
-done
-server_syns() {
-	local n=0 ns
-	for ns in zr1 zr2; do
-		n=$((n + $(ip netns exec "$ns" iptables -nvxL INPUT | awk '/dpt:80/ { print $1 }')))
-	done
-	echo "$n"
-}
+count_server_syns
 
 slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
 ct0=$(ip netns exec zlb conntrack -C)

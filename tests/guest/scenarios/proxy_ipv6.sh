@@ -19,16 +19,7 @@ lb ipvsadm -a -t "[$VIP6]:9000" -r "[$RS1_6]:9000" -m
 lb ipvsadm -a -t "[$VIP6]:9000" -r "[$RS2_6]:9000" -m
 export ZWIN_INFO=/tmp/sink-info
 sink_up --pe zwin
-for ns in zr1 zr2; do
-	ip netns exec "$ns" ip6tables -A INPUT -p tcp --syn --dport 80 -j ACCEPT
-done
-server_syns6() {
-	local n=0 ns
-	for ns in zr1 zr2; do
-		n=$((n + $(ip netns exec "$ns" ip6tables -nvxL INPUT | awk '/dpt:80/ { print $1 }')))
-	done
-	echo "$n"
-}
+count_server_syns ip6
 
 # 1. On the wire: zero window, no server SYN before the ACK.
 synack=$(ip netns exec zc python3 - "$VIP6" <<'PY'
@@ -51,7 +42,7 @@ echo "IPv6 SYN-ACK: $synack"
 check "IPv6 SYN-ACK with window 0 and the client's options" \
 	grep -q '^flags=SA win=0 ack=5001 wscale=7 sack=1 ts=1$' <<< "$synack"
 sleep 1
-expect_eq "no IPv6 SYN reached a real server" "$(server_syns6)" 0
+expect_eq "no IPv6 SYN reached a real server" "$(server_syns ip6)" 0
 
 # 2. Transfers, both families at once.
 download 1m "[$VIP6]"
@@ -60,7 +51,7 @@ download 1m
 upload 5000000 "$VIP6"
 upload 3000000
 expect_ge "IPv6 requests reached the servers only through the proxy" \
-	"$(server_syns6)" 2
+	"$(server_syns ip6)" 2
 ip netns exec zc sysctl -qw net.ipv4.tcp_sack=0
 opts=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" info "$VIP6" 9000)
 ip netns exec zc sysctl -qw net.ipv4.tcp_sack=1
@@ -95,7 +86,7 @@ expect_eq "IPv6 silent server: client reset, counted" "$(zstat zlb server_timeou
 
 # 5. 3000 spoofed IPv6 SYNs, then a client. Finished connections stay in
 # the table for IPVS's TIME_WAIT timeout; the flood must add none.
-before=$(server_syns6)
+before=$(server_syns ip6)
 entries=$(zstat zlb entries)
 att python3 - "$VIP6" <<'PY'
 import random, sys
@@ -109,7 +100,7 @@ pkts = [IPv6(src="2001:db8:%x::%x" % (random.randrange(5, 0xffff),
         for _ in range(3000)]
 send(pkts)
 PY
-expect_eq "no spoofed IPv6 SYN reached a server" "$(server_syns6)" "$before"
+expect_eq "no spoofed IPv6 SYN reached a server" "$(server_syns ip6)" "$before"
 download 1m "[$VIP6]"
 check "the flood added no proxy entry ($entries before)" \
 	test "$(zstat zlb entries)" -le $((entries + 1))

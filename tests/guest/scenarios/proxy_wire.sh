@@ -9,19 +9,10 @@
 
 topo_up
 ipvs_nat_service --pe zwin
-for ns in zr1 zr2; do
-	ip netns exec "$ns" iptables -A INPUT -p tcp --syn --dport 80 -j ACCEPT
-done
+count_server_syns
 # scapy, not the client's kernel, answers: keep the kernel from resetting
 c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
 
-server_syns() {
-	local n=0 ns
-	for ns in zr1 zr2; do
-		n=$((n + $(ip netns exec "$ns" iptables -nvxL INPUT | awk '/dpt:80/ { print $1 }')))
-	done
-	echo "$n"
-}
 
 # 1. SYN with every option; the proxy answers, servers see nothing.
 synack=$(ip netns exec zc python3 - "$VIP" <<'PY'
