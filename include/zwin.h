@@ -121,6 +121,7 @@ enum zwin_conn_state {
 	ZWIN_S_SYN_SENT,	/* SYN sent to the real server */
 	ZWIN_S_ESTABLISHED,	/* translating */
 	ZWIN_S_CLOSING,		/* FIN both ways or RST seen */
+	ZWIN_S_RESET,		/* server failed, client reset: quarantine */
 };
 
 #define ZWIN_F_CLIENT_FIN	BIT(0)
@@ -236,6 +237,7 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 void zwin_send_syn(struct zwin_conn *c);
 void zwin_reset_client(struct zwin_conn *c);
 void zwin_reset_server(struct zwin_conn *c);
+void zwin_conn_failed(struct zwin_conn *c);
 
 /* rewrite.c */
 unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,

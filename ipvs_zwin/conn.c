@@ -27,6 +27,25 @@ static struct kmem_cache *zwin_conn_cache;
 
 /* Margin over IPVS's timeouts, so that IPVS forgets a connection first. */
 #define ZWIN_TIMEOUT_MARGIN	(10 * HZ)
+/*
+ * A connection whose server failed stays this long after the client was
+ * reset, so that segments the client sent meanwhile (window probes) find
+ * it and are dropped instead of completing a new handshake.
+ */
+#define ZWIN_RESET_QUARANTINE	(10 * HZ)
+
+/**
+ * zwin_conn_failed() - the server refused or never answered: reset the
+ * client and hold @c in quarantine until its timer ends it
+ * @c: the connection, locked, in ZWIN_S_SYN_SENT
+ */
+void zwin_conn_failed(struct zwin_conn *c)
+{
+	zwin_reset_client(c);
+	WRITE_ONCE(c->state, ZWIN_S_RESET);
+	atomic_dec(&c->zn->pending);
+	zwin_conn_touch(c, ZWIN_RESET_QUARANTINE);
+}
 
 static u32 zwin_conn_hash(struct zwin_net *zn, const struct zwin_tuple *t)
 {
@@ -92,6 +111,8 @@ unsigned long zwin_conn_timeout(struct zwin_conn *c)
 	if (READ_ONCE(c->state) == ZWIN_S_SYN_SENT)
 		return msecs_to_jiffies(READ_ONCE(c->zn->sysctl.syn_timeout_ms))
 		       << c->syn_tries;
+	if (READ_ONCE(c->state) == ZWIN_S_RESET)
+		return ZWIN_RESET_QUARANTINE;
 	if (READ_ONCE(c->state) == ZWIN_S_CLOSING)
 		st = IP_VS_TCP_S_TIME_WAIT;
 	else if (READ_ONCE(c->flags))
@@ -150,8 +171,8 @@ static bool zwin_conn_expire_locked(struct zwin_conn *c)
 			return true;
 		}
 		zwin_stat_inc(c->zn, ZWIN_STAT_SERVER_TIMEOUT);
-		zwin_reset_client(c);
-		return false;
+		zwin_conn_failed(c);
+		return true;
 	}
 	if (time_before(jiffies, READ_ONCE(c->last) + zwin_conn_timeout(c))) {
 		mod_timer(&c->timer, READ_ONCE(c->last) + zwin_conn_timeout(c));

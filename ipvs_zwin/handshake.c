@@ -415,9 +415,8 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 	}
 	if (th->rst) {
 		zwin_stat_inc(c->zn, ZWIN_STAT_SERVER_REFUSED);
-		zwin_reset_client(c);
+		zwin_conn_failed(c);
 		spin_unlock(&c->lock);
-		zwin_conn_kill(c);
 		return NF_DROP;
 	}
 	if (!th->syn || !th->ack) {

@@ -102,6 +102,9 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 		/* window probes, repeated ACKs: the client sends them again */
 		zwin_stat_inc(zn, ZWIN_STAT_EARLY_DROP);
 		return NF_DROP;
+	case ZWIN_S_RESET:
+		/* the client was reset; what it sent meanwhile goes nowhere */
+		return NF_DROP;
 	case ZWIN_S_CLOSING:
 		if (zwin_is_bare_syn(th)) {
 			/* port reuse: the old connection is over */
@@ -160,9 +163,14 @@ static unsigned int zwin_forward(struct zwin_net *zn, struct sk_buff *skb,
 	if (!c)
 		return NF_ACCEPT;
 	/* pairs with the release in zwin_server_synack(): fields are set */
-	if (smp_load_acquire(&c->state) == ZWIN_S_SYN_SENT)
+	switch (smp_load_acquire(&c->state)) {
+	case ZWIN_S_SYN_SENT:
 		return zwin_server_synack(c, skb, thoff);
-	return zwin_to_client(c, skb, thoff);
+	case ZWIN_S_RESET:
+		return NF_DROP;
+	default:
+		return zwin_to_client(c, skb, thoff);
+	}
 }
 
 /*

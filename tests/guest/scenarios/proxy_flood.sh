@@ -13,6 +13,8 @@ topo_up
 ipvs_nat_service --pe zwin
 lb modprobe nf_conntrack
 lb sysctl -qw net.ipv4.vs.conntrack=1
+# a conntrack match makes conntrack track every packet of the namespace
+lb iptables -A INPUT -m conntrack --ctstate INVALID -j DROP
 count_server_syns
 
 slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
@@ -38,5 +40,6 @@ check "proxy entries: only the client's ($(zstat zlb entries))" \
 expect_eq "proxied connections = client requests" "$(zstat zlb established)" 10
 ct=$(ip netns exec zlb conntrack -C)
 echo "conntrack entries before $ct0, after $ct (the client's 10 + servers')"
+check "conntrack is active: it tracked the client" test "$ct" -ge 10
 check "the flood created no conntrack entry" test "$ct" -le $((ct0 + 20))
 echo "slab before ${slab0} kB, after $(awk '/^Slab:/ { print $2 }' /proc/meminfo) kB"
