@@ -223,3 +223,15 @@ server_syns() {
 
 # module_loaded: ip_vs_zwin is in the kernel.
 module_loaded() { grep -q '^ip_vs_zwin ' /proc/modules; }
+
+# unload_eventually: rmmod ip_vs_zwin, retrying for up to 30 s while
+# namespace cleanup (asynchronous) drops the last references; succeeds if
+# the module is gone.
+unload_eventually() {
+	local i
+	for i in $(seq 60); do
+		rmmod ip_vs_zwin 2>/dev/null && break
+		sleep 0.5
+	done
+	! module_loaded
+}

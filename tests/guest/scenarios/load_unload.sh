@@ -33,10 +33,5 @@ modprobe ip_vs_zwin
 ip netns exec zu2 ipvsadm -A -t 127.0.0.1:80 -s rr --pe zwin
 ip netns del zu2
 # Namespace cleanup runs asynchronously; IPVS drops the PE when it runs.
-for i in $(seq 60); do
-	rmmod ip_vs_zwin 2>/dev/null && break
-	sleep 0.5
-done
-check "unload after the namespace holding the PE was deleted" \
-	bash -c '! grep -q "^ip_vs_zwin " /proc/modules'
+check "unload after the namespace holding the PE was deleted" unload_eventually
 ip netns del zu1
