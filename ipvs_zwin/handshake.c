@@ -152,12 +152,16 @@ static int zwin_rebuild(struct sk_buff *skb, int af, unsigned int thoff,
 			const struct zwin_seg *s)
 {
 	unsigned int tcplen = sizeof(struct tcphdr) + s->optlen;
+	__be16 _ports[2], sport, dport;
+	const __be16 *ports;
 	struct tcphdr *th;
-	__be16 sport, dport;
 
-	th = (struct tcphdr *)(skb->data + thoff);
-	sport = th->source;
-	dport = th->dest;
+	/* a forwarded skb's TCP header need not be in its linear part */
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
+	if (!ports)
+		return -EINVAL;
+	sport = ports[0];
+	dport = ports[1];
 	if (pskb_trim(skb, thoff) || skb_ensure_writable(skb, thoff))
 		return -ENOMEM;
 	if (skb_tailroom(skb) < tcplen &&
