@@ -6,6 +6,8 @@
 #   make KVER=<release>  ... for another installed kernel's headers
 #   make KDIR=<dir>      ... for a kernel build tree
 #   make install         install into /lib/modules/<release>/updates + depmod
+#   make dkms-install    register with DKMS and install for the running kernel
+#                        (rebuilt on kernel upgrades); make dkms-remove undoes it
 #   make lint            checkpatch --strict and sparse (C=2)
 #   make check           set up everything and run every test layer
 #   make demo            boot a guest and show a service being protected
@@ -15,6 +17,13 @@ KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(CURDIR)
 ZWIN_CACHE ?= /var/cache/ipvs-zwin
 export ZWIN_CACHE
+
+# DKMS: sources go to $(DKMS_SRC)/ipvs-zwin-<version>. scripts/dkms-check.sh
+# overrides DKMS and DKMS_SRC to run these targets in a private tree.
+PKG_VERSION := $(shell sed -n 's/^\#define ZWIN_VERSION[[:space:]]*"\(.*\)"/\1/p' $(CURDIR)/include/zwin.h)
+DKMS ?= dkms
+DKMS_SRC ?= /usr/src
+DKMS_DIR := $(DKMS_SRC)/ipvs-zwin-$(PKG_VERSION)
 
 all: module
 
@@ -27,6 +36,28 @@ clean:
 install: module
 	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(KVER)
+
+# Only the sources DKMS builds from, never objects of an in-tree build.
+dkms-source:
+	rm -rf $(DKMS_DIR)
+	mkdir -p $(DKMS_DIR)/ipvs_zwin $(DKMS_DIR)/include
+	cp Kbuild Makefile dkms.conf README $(DKMS_DIR)/
+	cp ipvs_zwin/*.c $(DKMS_DIR)/ipvs_zwin/
+	cp include/*.h $(DKMS_DIR)/include/
+
+# Installs into the system: run by operators, never by the tests.
+dkms-install:
+	if $(DKMS) status ipvs-zwin/$(PKG_VERSION) | grep -q .; then \
+		$(DKMS) remove ipvs-zwin/$(PKG_VERSION) --all; fi
+	$(MAKE) dkms-source
+	$(DKMS) add ipvs-zwin/$(PKG_VERSION)
+	$(DKMS) build ipvs-zwin/$(PKG_VERSION) -k $(KVER)
+	$(DKMS) install ipvs-zwin/$(PKG_VERSION) -k $(KVER)
+
+dkms-remove:
+	if $(DKMS) status ipvs-zwin/$(PKG_VERSION) | grep -q .; then \
+		$(DKMS) remove ipvs-zwin/$(PKG_VERSION) --all; fi
+	rm -rf $(DKMS_DIR)
 
 sparse:
 	$(MAKE) -C $(KDIR) M=$(PWD) C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | \
@@ -43,4 +74,5 @@ check:
 demo:
 	scripts/demo.sh
 
-.PHONY: all module clean install sparse checkpatch lint check demo
+.PHONY: all module clean install dkms-source dkms-install dkms-remove \
+	sparse checkpatch lint check demo

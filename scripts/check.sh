@@ -4,7 +4,8 @@
 # make check: sets this machine up (scripts/setup.sh) and runs every test
 # layer, counting each as test cases:
 #   lint    checkpatch --strict; warning-free build and sparse-clean build
-#           against each tested kernel's headers
+#           against each tested kernel's headers; DKMS install and removal
+#           in a private tree (scripts/dkms-check.sh)
 #   kunit   KUnit suites under UML with KASAN and lockdep
 #   guest   every scenario of tests/guest/scenarios in a QEMU guest of each
 #           tested Debian kernel
@@ -58,6 +59,13 @@ done
 # The sparse build replaced the objects; build the module again for use.
 for k in "${!ko[@]}"; do
 	"$ZWIN_TOP/scripts/build-module.sh" "$k" > /dev/null || unset "ko[$k]"
+done
+# DKMS packaging: make dkms-install/dkms-remove in a private DKMS tree.
+for k in $ZWIN_KERNELS; do
+	ZWIN_KERNELS=$k "$ZWIN_TOP/scripts/dkms-check.sh" > /tmp/zwin-dkms.log 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || cat /tmp/zwin-dkms.log
+	record $rc "dkms install, modinfo and remove against $k"
 done
 
 log "kunit"

@@ -4,7 +4,8 @@
 # Sets up this machine for building and testing ipvs-zwin, from Debian's
 # archive only, idempotently:
 #   - build and test packages (kernel headers for every tested kernel,
-#     linux-source-6.12 for KUnit under UML, QEMU, busybox, test programs);
+#     linux-source-6.12 for KUnit under UML, QEMU, busybox, test programs,
+#     dkms for scripts/dkms-check.sh);
 #   - each tested kernel's image package, downloaded (not installed) and
 #     unpacked into $ZWIN_CACHE/kernels/<release>, with a small initramfs
 #     that mounts the host's root over 9p (scripts/mkinitramfs.sh).
@@ -15,7 +16,8 @@ set -euo pipefail
 PKGS=(make gcc bc flex bison libelf-dev libssl-dev dwarves cpio xz-utils zstd
       kmod linux-source-6.12 sparse perl python3
       qemu-system-x86 busybox-static
-      iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump hping3)
+      iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump hping3
+      dkms openssl)
 for k in $ZWIN_KERNELS; do
 	PKGS+=("linux-headers-$k")
 done
