@@ -8,6 +8,8 @@
 #   make install         install into /lib/modules/<release>/updates + depmod
 #   make dkms-install    register with DKMS and install for the running kernel
 #                        (rebuilt on kernel upgrades); make dkms-remove undoes it
+#   make docs            render Documentation/*.rst, docutils warnings fatal
+#                        (HTML kept in DOCS_OUT=<dir> if given)
 #   make lint            checkpatch --strict and sparse (C=2)
 #   make check           set up everything and run every test layer
 #   make demo            boot a guest and show a service being protected
@@ -59,6 +61,9 @@ dkms-remove:
 		$(DKMS) remove ipvs-zwin/$(PKG_VERSION) --all; fi
 	rm -rf $(DKMS_DIR)
 
+docs:
+	scripts/docs.sh $(DOCS_OUT)
+
 sparse:
 	$(MAKE) -C $(KDIR) M=$(PWD) C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | \
 		tee sparse.log; ! grep -E "warning|error" sparse.log
@@ -74,5 +79,5 @@ check:
 demo:
 	scripts/demo.sh
 
-.PHONY: all module clean install dkms-source dkms-install dkms-remove \
+.PHONY: all module clean install dkms-source dkms-install dkms-remove docs \
 	sparse checkpatch lint check demo

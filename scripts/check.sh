@@ -5,7 +5,8 @@
 # layer, counting each as test cases:
 #   lint    checkpatch --strict; warning-free build and sparse-clean build
 #           against each tested kernel's headers; DKMS install and removal
-#           in a private tree (scripts/dkms-check.sh)
+#           in a private tree (scripts/dkms-check.sh); docutils-clean
+#           Documentation (make docs)
 #   kunit   KUnit suites under UML with KASAN and lockdep
 #   guest   every scenario of tests/guest/scenarios in a QEMU guest of each
 #           tested Debian kernel
@@ -67,6 +68,11 @@ for k in $ZWIN_KERNELS; do
 	[ $rc -eq 0 ] || cat /tmp/zwin-dkms.log
 	record $rc "dkms install, modinfo and remove against $k"
 done
+
+"$ZWIN_TOP/scripts/docs.sh" > /tmp/zwin-docs.log 2>&1
+rc=$?
+[ $rc -eq 0 ] || cat /tmp/zwin-docs.log
+record $rc "Documentation/*.rst render without docutils warnings"
 
 log "kunit"
 out=$("$ZWIN_TOP/scripts/kunit.sh" 2>&1)

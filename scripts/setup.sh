@@ -5,7 +5,7 @@
 # archive only, idempotently:
 #   - build and test packages (kernel headers for every tested kernel,
 #     linux-source-6.12 for KUnit under UML, QEMU, busybox, test programs,
-#     dkms for scripts/dkms-check.sh);
+#     dkms for scripts/dkms-check.sh, docutils for make docs);
 #   - each tested kernel's image package, downloaded (not installed) and
 #     unpacked into $ZWIN_CACHE/kernels/<release>, with a small initramfs
 #     that mounts the host's root over 9p (scripts/mkinitramfs.sh).
@@ -17,7 +17,7 @@ PKGS=(make gcc bc flex bison libelf-dev libssl-dev dwarves cpio xz-utils zstd
       kmod linux-source-6.12 sparse perl python3
       qemu-system-x86 busybox-static
       iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump hping3
-      dkms openssl)
+      dkms openssl python3-docutils)
 for k in $ZWIN_KERNELS; do
 	PKGS+=("linux-headers-$k")
 done
