@@ -6,7 +6,7 @@
 #   lint    checkpatch --strict; warning-free build and sparse-clean build
 #           against each tested kernel's headers; DKMS install and removal
 #           in a private tree (scripts/dkms-check.sh); docutils-clean
-#           Documentation (make docs)
+#           Documentation (make docs); scripts/zwin-stat's unit tests
 #   kunit   KUnit suites under UML with KASAN and lockdep
 #   guest   every scenario of tests/guest/scenarios in a QEMU guest of each
 #           tested Debian kernel
@@ -73,6 +73,11 @@ done
 rc=$?
 [ $rc -eq 0 ] || cat /tmp/zwin-docs.log
 record $rc "Documentation/*.rst render without docutils warnings"
+
+python3 "$ZWIN_TOP/tests/tools/test_zwin_stat.py" > /tmp/zwin-stat-test.log 2>&1
+rc=$?
+[ $rc -eq 0 ] || cat /tmp/zwin-stat-test.log
+record $rc "scripts/zwin-stat on fake counter files (tests/tools)"
 
 log "kunit"
 out=$("$ZWIN_TOP/scripts/kunit.sh" 2>&1)
