@@ -65,18 +65,18 @@ done
 for k in $ZWIN_KERNELS; do
 	ZWIN_KERNELS=$k "$ZWIN_TOP/scripts/dkms-check.sh" > /tmp/zwin-dkms.log 2>&1
 	rc=$?
-	[ $rc -eq 0 ] || cat /tmp/zwin-dkms.log
+	[ $rc -eq 0 ] || sed "s/^/# /" /tmp/zwin-dkms.log
 	record $rc "dkms install, modinfo and remove against $k"
 done
 
 "$ZWIN_TOP/scripts/docs.sh" > /tmp/zwin-docs.log 2>&1
 rc=$?
-[ $rc -eq 0 ] || cat /tmp/zwin-docs.log
+[ $rc -eq 0 ] || sed "s/^/# /" /tmp/zwin-docs.log
 record $rc "Documentation/*.rst render without docutils warnings"
 
 python3 "$ZWIN_TOP/tests/tools/test_zwin_stat.py" > /tmp/zwin-stat-test.log 2>&1
 rc=$?
-[ $rc -eq 0 ] || cat /tmp/zwin-stat-test.log
+[ $rc -eq 0 ] || sed "s/^/# /" /tmp/zwin-stat-test.log
 record $rc "scripts/zwin-stat on fake counter files (tests/tools)"
 
 log "kunit"
