@@ -44,6 +44,11 @@ enum zwin_stat {
 	ZWIN_STAT_TO_CLIENT,	/* server packets translated */
 	ZWIN_STAT_EARLY_DROP,	/* client packets dropped before the server answered */
 	ZWIN_STAT_XMIT_FAIL,	/* packets the proxy could not build or route */
+	ZWIN_STAT_SYN_INVALID,	/* SYN+FIN/RST/ACK to a zwin service: dropped */
+	ZWIN_STAT_SYN_EXISTING,	/* SYNs of a translated connection: to server */
+	ZWIN_STAT_IPVS_CONN,	/* segments of older IPVS connections */
+	ZWIN_STAT_ACK_STORM,	/* connections cut off in a duplicate-ACK loop */
+	ZWIN_STAT_ORPHANED,	/* ... IPVS stopped forwarding: both reset */
 	ZWIN_STAT_MAX
 };
 
@@ -71,6 +76,7 @@ struct zwin_sysctl {
 	int syn_timeout_ms;
 	int max_conns;
 	int max_pending;
+	int ack_storm;
 };
 
 /* Per network namespace state (net_generic). */
@@ -158,10 +164,17 @@ struct zwin_conn {
 	u32			c_nxt;		/* client's next sequence */
 	u32			s_nxt;		/* server's next, proxy space */
 	u32			c_ack;		/* client's last ack, proxy space */
+	u32			s_ack;		/* server's last ack */
 	u32			ctsval;		/* client's last TSval */
 	u32			ptsval;		/* proxy's SYN-ACK TSval */
 	unsigned long		last;		/* jiffies of last packet */
 	bool			dead;
+
+	/* duplicate-ACK loop detection (rewrite.c), index 0 to the server */
+	u32			storm_sig[2];	/* last pure ACK each way */
+	u32			storm_t;	/* jiffies, start of the count */
+	u16			storm_cnt;
+	u8			storm_dirs;	/* BIT(0), BIT(1): ways seen */
 };
 
 extern unsigned int zwin_net_id;
@@ -215,6 +228,7 @@ struct zwin_conn *zwin_conn_alloc(struct zwin_net *zn,
 int zwin_conn_insert(struct zwin_conn *c);
 void zwin_conn_kill(struct zwin_conn *c);
 void zwin_conn_touch(struct zwin_conn *c, unsigned long timeout);
+bool zwin_conn_abort(struct zwin_conn *c);
 unsigned long zwin_conn_timeout(struct zwin_conn *c);
 
 /* af.c */
@@ -249,6 +263,7 @@ unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
 int zwin_svc_init(void);
 enum zwin_class zwin_classify(struct net *net, int af,
 			      const union nf_inet_addr *daddr, __be16 dport);
+bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t);
 
 /* hook.c */
 int zwin_hooks_register(struct net *net);

@@ -24,6 +24,8 @@ MODULE_PARM_DESC(hash_bits,
 		 "log2 of buckets per namespace for proxied connections (8-20, default 14)");
 
 static struct kmem_cache *zwin_conn_cache;
+/* Entries allocated and not yet freed, all namespaces: 0 at unload. */
+static atomic_t zwin_conn_live = ATOMIC_INIT(0);
 
 /* Margin over IPVS's timeouts, so that IPVS forgets a connection first. */
 #define ZWIN_TIMEOUT_MARGIN	(10 * HZ)
@@ -45,6 +47,30 @@ void zwin_conn_failed(struct zwin_conn *c)
 	WRITE_ONCE(c->state, ZWIN_S_RESET);
 	atomic_dec(&c->zn->pending);
 	zwin_conn_touch(c, ZWIN_RESET_QUARANTINE);
+}
+
+/**
+ * zwin_conn_abort() - cut off a translated connection: reset both sides
+ * and drop what either still sends, until the quarantine ends
+ * @c: the connection, established or closing; not locked
+ *
+ * Return: true if this call cut it off (false if it was already over).
+ */
+bool zwin_conn_abort(struct zwin_conn *c)
+{
+	bool done = false;
+
+	spin_lock(&c->lock);
+	if (!c->dead && (c->state == ZWIN_S_ESTABLISHED ||
+			 c->state == ZWIN_S_CLOSING)) {
+		zwin_reset_client(c);
+		zwin_reset_server(c);
+		WRITE_ONCE(c->state, ZWIN_S_RESET);
+		zwin_conn_touch(c, ZWIN_RESET_QUARANTINE);
+		done = true;
+	}
+	spin_unlock(&c->lock);
+	return done;
 }
 
 static u32 zwin_conn_hash(struct zwin_net *zn, const struct zwin_tuple *t)
@@ -129,6 +155,7 @@ static void zwin_conn_free_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(zwin_conn_cache,
 			container_of(head, struct zwin_conn, rcu));
+	atomic_dec(&zwin_conn_live);
 }
 
 /**
@@ -231,6 +258,7 @@ struct zwin_conn *zwin_conn_alloc(struct zwin_net *zn,
 	c = kmem_cache_zalloc(zwin_conn_cache, GFP_ATOMIC);
 	if (!c)
 		return NULL;
+	atomic_inc(&zwin_conn_live);
 	c->zn = zn;
 	c->af = t->af;
 	c->caddr = t->caddr;
@@ -263,6 +291,7 @@ int zwin_conn_insert(struct zwin_conn *c)
 	if (zn->dying || zwin_conn_find(zn, &t)) {
 		spin_unlock_bh(&zn->conn_lock);
 		kmem_cache_free(zwin_conn_cache, c);
+		atomic_dec(&zwin_conn_live);
 		return -EEXIST;
 	}
 	hlist_add_head_rcu(&c->hnode, &zn->conn_tbl[zwin_conn_hash(zn, &t)]);
@@ -347,5 +376,8 @@ int zwin_conn_cache_create(void)
 void zwin_conn_cache_destroy(void)
 {
 	rcu_barrier();
+	/* a leak check that works even where slab caches are merged */
+	WARN(atomic_read(&zwin_conn_live), "%d connection entries leaked\n",
+	     atomic_read(&zwin_conn_live));
 	kmem_cache_destroy(zwin_conn_cache);
 }

@@ -201,7 +201,7 @@ static const struct tcphdr *zwin_tcp_full(const struct sk_buff *skb,
  * Sends a SYN-ACK with window 0 and a cookie as sequence number, and
  * consumes the SYN: nothing is kept.
  *
- * Return: NF_STOLEN, or NF_DROP for a malformed SYN.
+ * Return: NF_STOLEN, or NF_DROP for a malformed SYN or a bad checksum.
  */
 unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 			     const struct zwin_tuple *t, unsigned int thoff)
@@ -215,8 +215,12 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 	u32 tsval = 0;
 
 	th = zwin_tcp_full(skb, thoff, buf, &co);
-	if (!th)
+	/* a corrupted SYN gets no answer, as from the kernel's own TCP */
+	if (!th || nf_checksum(skb, NF_INET_PRE_ROUTING, thoff, IPPROTO_TCP,
+			       t->af)) {
+		zwin_stat_inc(zn, ZWIN_STAT_SYN_INVALID);
 		return NF_DROP;
+	}
 	o.mss = co.mss ? co.mss : TCP_MSS_DEFAULT;
 	o.wscale = co.wscale;
 	o.sack = co.sack_ok && READ_ONCE(sc->sack);
@@ -296,9 +300,17 @@ void zwin_reset_server(struct zwin_conn *c)
 {
 	struct zwin_seg s = {};
 
-	s.seq = READ_ONCE(c->c_nxt);
+	/*
+	 * As for the client: the server's last ack, which a client that
+	 * lost its footing cannot move; then the client's data's end.
+	 */
+	s.seq = READ_ONCE(c->s_ack);
 	s.flags = TCPHDR_RST;
 	zwin_inject_from_client(c, &s);
+	if (READ_ONCE(c->c_nxt) != s.seq) {
+		s.seq = READ_ONCE(c->c_nxt);
+		zwin_inject_from_client(c, &s);
+	}
 }
 
 /**
@@ -312,7 +324,9 @@ void zwin_reset_server(struct zwin_conn *c)
  * toward the real server; the ACK itself is consumed (the client will
  * resend anything it carried once the window opens).
  *
- * Return: NF_STOLEN, or NF_DROP for an invalid cookie.
+ * Return: NF_STOLEN; NF_DROP for a malformed or refused ACK; NF_ACCEPT
+ * if its cookie is not valid, for the caller to decide (a segment of an
+ * older IPVS connection, or garbage).
  */
 unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 			     const struct zwin_tuple *t, unsigned int thoff)
@@ -338,10 +352,8 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 		isn = ntohl(th->seq);
 		if (skb->len > thoff + th->doff * 4 ||
 		    !zwin_cookie_check(zn, t, isn, ntohl(th->ack_seq) - 1,
-				       co.ts, co.tsecr, &o)) {
-			zwin_stat_inc(zn, ZWIN_STAT_COOKIE_INVALID);
-			return NF_DROP;
-		}
+				       co.ts, co.tsecr, &o))
+			return NF_ACCEPT;	/* not a cookie */
 	}
 	zwin_stat_inc(zn, ZWIN_STAT_COOKIE_VALID);
 
@@ -432,6 +444,7 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 	c->delta = c->proxy_isn - server_isn;
 	c->s_nxt = c->proxy_isn + 1;
 	c->c_ack = c->proxy_isn + 1;
+	c->s_ack = c->client_isn + 1;
 	atomic_dec(&c->zn->pending);
 	c->swscale = c->opts.wscale == ZWIN_WSCALE_NONE ? ZWIN_WSCALE_NONE :
 		     so.wscale;

@@ -6,7 +6,8 @@
  * conntrack: client SYNs answered (no conntrack or IPVS state), client
  * ACKs checked against their cookie, client segments of proxied
  * connections translated. FORWARD, just after IPVS: server segments of
- * proxied connections. Packets of other connections leave after a few
+ * proxied connections. LOCAL_IN, just after IPVS: client segments of
+ * proxied connections IPVS stopped forwarding. Packets of other connections leave after a few
  * header tests and, while the namespace has proxied connections, one hash
  * lookup.
  */
@@ -17,13 +18,17 @@
 #include <linux/ipv6.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "zwin.h"
 
 /* Between the raw table (-300) and conntrack (-200), same for IPv6. */
 #define ZWIN_PRI_PRE_ROUTING	(NF_IP_PRI_CONNTRACK - 10)
-/* Just after IPVS's FORWARD hook (100), which restores the VIP. */
-#define ZWIN_PRI_FORWARD	101
+/*
+ * Just after IPVS: its FORWARD hook (100) restores the VIP on server
+ * segments; its LOCAL_IN hook (99) takes client segments it forwards.
+ */
+#define ZWIN_PRI_AFTER_IPVS	101
 
 static const enum zwin_stat zwin_class_stat[] = {
 	[ZWIN_CLS_NONE]		= ZWIN_STAT_MAX,
@@ -103,8 +108,11 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 		zwin_stat_inc(zn, ZWIN_STAT_EARLY_DROP);
 		return NF_DROP;
 	case ZWIN_S_RESET:
-		/* the client was reset; what it sent meanwhile goes nowhere */
-		return NF_DROP;
+		/*
+		 * The client was reset; what it sent meanwhile goes nowhere,
+		 * but for resets: among them the proxy's own to the server.
+		 */
+		return th->rst && !th->ack ? NF_ACCEPT : NF_DROP;
 	case ZWIN_S_CLOSING:
 		if (zwin_is_bare_syn(th)) {
 			/* port reuse: the old connection is over */
@@ -116,8 +124,13 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 		}
 		fallthrough;
 	default:
-		if (zwin_is_bare_syn(th))
-			return NF_DROP;
+		/*
+		 * A SYN on a live connection (the client reused its port)
+		 * goes to the server, which answers with a challenge ACK
+		 * (RFC 5961) the client resets: as without the proxy.
+		 */
+		if (th->syn)
+			zwin_stat_inc(zn, ZWIN_STAT_SYN_EXISTING);
 		return zwin_to_server(c, skb, thoff);
 	}
 }
@@ -143,13 +156,41 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 		if (zwin_syn_class(zn, t->af, &t->vaddr, t->vport) ==
 		    ZWIN_CLS_PROXY)
 			return zwin_client_syn(zn, skb, t, thoff);
-	} else if (zwin_is_bare_ack(th) &&
-		   time_before(jiffies, READ_ONCE(zn->last_synack) +
-			       ZWIN_COOKIE_WINDOW) &&
-		   READ_ONCE(zn->sysctl.enable) &&
-		   zwin_classify(zn->net, t->af, &t->vaddr, t->vport) ==
-		   ZWIN_CLS_PROXY) {
-		return zwin_client_ack(zn, skb, t, thoff);
+		return NF_ACCEPT;
+	}
+	if (th->syn && !th->rst) {
+		/*
+		 * SYN+FIN, SYN+ACK: IPVS would schedule them (it only looks
+		 * for the SYN bit) and let them reach a real server.
+		 */
+		if (READ_ONCE(zn->sysctl.enable) &&
+		    zwin_classify(zn->net, t->af, &t->vaddr, t->vport) ==
+		    ZWIN_CLS_PROXY) {
+			zwin_stat_inc(zn, ZWIN_STAT_SYN_INVALID);
+			return NF_DROP;
+		}
+		return NF_ACCEPT;
+	}
+	if (zwin_is_bare_ack(th) &&
+	    time_before(jiffies, READ_ONCE(zn->last_synack) +
+			ZWIN_COOKIE_WINDOW) &&
+	    READ_ONCE(zn->sysctl.enable) &&
+	    zwin_classify(zn->net, t->af, &t->vaddr, t->vport) ==
+	    ZWIN_CLS_PROXY) {
+		unsigned int verdict = zwin_client_ack(zn, skb, t, thoff);
+
+		if (verdict != NF_ACCEPT)
+			return verdict;
+		/*
+		 * Not a cookie: a connection IPVS made before the service
+		 * got the PE goes on as it was, anything else is dropped.
+		 */
+		if (zwin_ipvs_conn_exists(zn->net, t)) {
+			zwin_stat_inc(zn, ZWIN_STAT_IPVS_CONN);
+			return NF_ACCEPT;
+		}
+		zwin_stat_inc(zn, ZWIN_STAT_COOKIE_INVALID);
+		return NF_DROP;
 	}
 	return NF_ACCEPT;
 }
@@ -171,6 +212,44 @@ static unsigned int zwin_forward(struct zwin_net *zn, struct sk_buff *skb,
 	default:
 		return zwin_to_client(c, skb, thoff);
 	}
+}
+
+/*
+ * A client segment of a proxied connection that IPVS did not take: it no
+ * longer forwards the connection (its real server was removed with
+ * expire_nodest_conn, its service was the last one and IPVS unhooked, it
+ * could not schedule the proxy's SYN). Left alone it would meet the local
+ * stack, whose reset would carry the server's sequence space; the proxy
+ * ends it properly instead.
+ */
+static unsigned int zwin_local_in(struct zwin_net *zn, struct sk_buff *skb,
+				  const struct zwin_tuple *t,
+				  unsigned int thoff)
+{
+	struct zwin_conn *c = zwin_conn_find(zn, t);
+	bool orphaned = false;
+
+	if (!c)
+		return NF_ACCEPT;
+	/* pairs with the release in zwin_server_synack() */
+	switch (smp_load_acquire(&c->state)) {
+	case ZWIN_S_SYN_SENT:
+		spin_lock(&c->lock);
+		if (c->state == ZWIN_S_SYN_SENT && !c->dead) {
+			zwin_conn_failed(c);
+			orphaned = true;
+		}
+		spin_unlock(&c->lock);
+		break;
+	case ZWIN_S_RESET:
+		break;
+	default:
+		orphaned = zwin_conn_abort(c);
+		break;
+	}
+	if (orphaned)
+		zwin_stat_inc(zn, ZWIN_STAT_ORPHANED);
+	return NF_DROP;
 }
 
 /*
@@ -202,19 +281,28 @@ static bool zwin_ipv4_tuple(struct sk_buff *skb, bool reply,
 }
 
 /*
- * IPv6: only TCP directly after the fixed header is considered; segments
- * with extension headers pass untouched (never proxied, never parsed).
+ * IPv6: TCP after any extension headers, as IPVS finds it (a SYN with a
+ * destination options header must not slip past the proxy). Fragments
+ * were reassembled by nf_defrag_ipv6, which the module enables; any left
+ * pass untouched.
  */
 static bool zwin_ipv6_tuple(struct sk_buff *skb, bool reply,
 			    struct zwin_tuple *t, unsigned int *thoff)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	__be16 _ports[2];
+	u8 nexthdr = ip6h->nexthdr;
+	__be16 _ports[2], frag_off = 0;
 	const __be16 *ports;
+	int off;
 
-	if (ip6h->nexthdr != IPPROTO_TCP)
-		return false;
-	*thoff = sizeof(*ip6h);
+	if (nexthdr != IPPROTO_TCP) {
+		off = ipv6_skip_exthdr(skb, sizeof(*ip6h), &nexthdr, &frag_off);
+		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
+			return false;
+		*thoff = off;
+	} else {
+		*thoff = sizeof(*ip6h);
+	}
 	ports = skb_header_pointer(skb, *thoff, sizeof(_ports), _ports);
 	if (!ports)
 		return false;
@@ -227,79 +315,77 @@ static bool zwin_ipv6_tuple(struct sk_buff *skb, bool reply,
 	return true;
 }
 
-static unsigned int zwin_ipv4_pre_routing(void *priv, struct sk_buff *skb,
-					  const struct nf_hook_state *state)
-{
-	struct zwin_tuple t;
-	unsigned int thoff;
+/* Where a hook sits; its nf_hook_ops carry it in .priv. */
+enum zwin_stage {
+	ZWIN_PRE,	/* PRE_ROUTING: client segments */
+	ZWIN_FWD,	/* FORWARD after IPVS: server segments */
+	ZWIN_LOCAL,	/* LOCAL_IN after IPVS: client segments it did not take */
+};
 
-	if (!zwin_ipv4_tuple(skb, false, &t, &thoff))
-		return NF_ACCEPT;
-	return zwin_pre_routing(zwin_pernet(state->net), skb, &t, thoff);
+static unsigned int zwin_stage_run(struct zwin_net *zn, enum zwin_stage st,
+				   struct sk_buff *skb,
+				   const struct zwin_tuple *t, unsigned int thoff)
+{
+	switch (st) {
+	case ZWIN_PRE:
+		return zwin_pre_routing(zn, skb, t, thoff);
+	case ZWIN_FWD:
+		return zwin_forward(zn, skb, t, thoff);
+	default:
+		return zwin_local_in(zn, skb, t, thoff);
+	}
 }
 
-static unsigned int zwin_ipv6_pre_routing(void *priv, struct sk_buff *skb,
-					  const struct nf_hook_state *state)
+static unsigned int zwin_ipv4_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
 {
-	struct zwin_tuple t;
-	unsigned int thoff;
-
-	if (!zwin_ipv6_tuple(skb, false, &t, &thoff))
-		return NF_ACCEPT;
-	return zwin_pre_routing(zwin_pernet(state->net), skb, &t, thoff);
-}
-
-static unsigned int zwin_ipv4_forward(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
-{
+	enum zwin_stage st = (uintptr_t)priv;
 	struct zwin_net *zn = zwin_pernet(state->net);
 	struct zwin_tuple t;
 	unsigned int thoff;
 
-	if (!atomic_read(&zn->conn_count) ||
-	    !zwin_ipv4_tuple(skb, true, &t, &thoff))
+	/* only PRE_ROUTING has work when no connection is proxied */
+	if ((st != ZWIN_PRE && !atomic_read(&zn->conn_count)) ||
+	    !zwin_ipv4_tuple(skb, st == ZWIN_FWD, &t, &thoff))
 		return NF_ACCEPT;
-	return zwin_forward(zn, skb, &t, thoff);
+	return zwin_stage_run(zn, st, skb, &t, thoff);
 }
 
-static unsigned int zwin_ipv6_forward(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+static unsigned int zwin_ipv6_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
 {
+	enum zwin_stage st = (uintptr_t)priv;
 	struct zwin_net *zn = zwin_pernet(state->net);
 	struct zwin_tuple t;
 	unsigned int thoff;
 
-	if (!atomic_read(&zn->conn_count) ||
-	    !zwin_ipv6_tuple(skb, true, &t, &thoff))
+	if ((st != ZWIN_PRE && !atomic_read(&zn->conn_count)) ||
+	    !zwin_ipv6_tuple(skb, st == ZWIN_FWD, &t, &thoff))
 		return NF_ACCEPT;
-	return zwin_forward(zn, skb, &t, thoff);
+	return zwin_stage_run(zn, st, skb, &t, thoff);
+}
+
+#define ZWIN_HOOK(_fn, _pf, _num, _prio, _st) {		\
+	.hook		= _fn,					\
+	.pf		= _pf,					\
+	.hooknum	= _num,					\
+	.priority	= _prio,				\
+	.priv		= (void *)(uintptr_t)(_st),		\
 }
 
 static const struct nf_hook_ops zwin_nf_ops[] = {
-	{
-		.hook		= zwin_ipv4_pre_routing,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= ZWIN_PRI_PRE_ROUTING,
-	},
-	{
-		.hook		= zwin_ipv4_forward,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_FORWARD,
-		.priority	= ZWIN_PRI_FORWARD,
-	},
-	{
-		.hook		= zwin_ipv6_pre_routing,
-		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= ZWIN_PRI_PRE_ROUTING,
-	},
-	{
-		.hook		= zwin_ipv6_forward,
-		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_FORWARD,
-		.priority	= ZWIN_PRI_FORWARD,
-	},
+	ZWIN_HOOK(zwin_ipv4_hook, NFPROTO_IPV4, NF_INET_PRE_ROUTING,
+		  ZWIN_PRI_PRE_ROUTING, ZWIN_PRE),
+	ZWIN_HOOK(zwin_ipv4_hook, NFPROTO_IPV4, NF_INET_FORWARD,
+		  ZWIN_PRI_AFTER_IPVS, ZWIN_FWD),
+	ZWIN_HOOK(zwin_ipv4_hook, NFPROTO_IPV4, NF_INET_LOCAL_IN,
+		  ZWIN_PRI_AFTER_IPVS, ZWIN_LOCAL),
+	ZWIN_HOOK(zwin_ipv6_hook, NFPROTO_IPV6, NF_INET_PRE_ROUTING,
+		  ZWIN_PRI_PRE_ROUTING, ZWIN_PRE),
+	ZWIN_HOOK(zwin_ipv6_hook, NFPROTO_IPV6, NF_INET_FORWARD,
+		  ZWIN_PRI_AFTER_IPVS, ZWIN_FWD),
+	ZWIN_HOOK(zwin_ipv6_hook, NFPROTO_IPV6, NF_INET_LOCAL_IN,
+		  ZWIN_PRI_AFTER_IPVS, ZWIN_LOCAL),
 };
 
 /**

@@ -8,6 +8,8 @@
 
 #include <linux/module.h>
 #include <net/ip_vs.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "zwin.h"
 
@@ -26,6 +28,34 @@ struct ip_vs_pe zwin_pe = {
 	.n_list	= LIST_HEAD_INIT(zwin_pe.n_list),
 };
 
+/*
+ * Fragments are reassembled before the proxy's hook (defragmentation runs
+ * at priority -400), as conntrack would have them: otherwise IPVS, which
+ * reassembles IPv4 itself after the hook, would schedule a fragmented SYN
+ * straight to a real server.
+ */
+static int zwin_defrag_enable(struct net *net)
+{
+	int err = nf_defrag_ipv4_enable(net);
+
+	if (err)
+		return err;
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		nf_defrag_ipv4_disable(net);
+#endif
+	return err;
+}
+
+static void zwin_defrag_disable(struct net *net)
+{
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	nf_defrag_ipv6_disable(net);
+#endif
+	nf_defrag_ipv4_disable(net);
+}
+
 static int __net_init zwin_net_init(struct net *net)
 {
 	struct zwin_net *zn = zwin_pernet(net);
@@ -43,11 +73,16 @@ static int __net_init zwin_net_init(struct net *net)
 	err = zwin_conn_init(zn);
 	if (err)
 		goto err_sysctl;
-	err = zwin_hooks_register(net);
+	err = zwin_defrag_enable(net);
 	if (err)
 		goto err_conn;
+	err = zwin_hooks_register(net);
+	if (err)
+		goto err_defrag;
 	return 0;
 
+err_defrag:
+	zwin_defrag_disable(net);
 err_conn:
 	zwin_conn_exit(zn);
 err_sysctl:
@@ -63,6 +98,7 @@ static void __net_exit zwin_net_exit(struct net *net)
 
 	/* Unregistering waits for packets in flight in our hooks. */
 	zwin_hooks_unregister(net);
+	zwin_defrag_disable(net);
 	zwin_conn_exit(zn);
 	zwin_sysctl_exit(zn);
 	zwin_stats_exit(zn);

@@ -9,8 +9,16 @@
  *   server -> client (FORWARD, after IPVS translated the addresses back):
  *	seq += delta, TSval += tsoff, window rescaled from the server's
  *	window scale to the one the proxy announced to the client
+ *
+ * Both directions also watch for duplicate-ACK loops (ACK storms): two
+ * peers that disagree about the sequence space can answer each other's
+ * pure ACKs forever at line rate. A connection on which both sides keep
+ * repeating the same pure ACK more than zwin_ack_storm times within a
+ * second, with no other segment between, is cut off: both sides reset,
+ * the rest dropped.
  */
 
+#include <linux/jhash.h>
 #include <linux/skbuff.h>
 #include <net/tcp.h>
 
@@ -40,14 +48,71 @@ static void zwin_fin_rst(struct zwin_conn *c, const struct tcphdr *th,
 /*
  * Records the sequence number following @th's segment in @nxt if it is
  * ahead: where a RST must start if the proxy has to end the connection.
+ * A SYN on an established connection (the client's port reuse) starts a
+ * foreign sequence space and is not counted.
  */
 static void zwin_note_nxt(u32 *nxt, const struct sk_buff *skb,
 			  const struct tcphdr *th, unsigned int thoff)
 {
 	u32 end = ntohl(th->seq) + skb->len - thoff - th->doff * 4 + th->fin;
 
-	if (after(end, READ_ONCE(*nxt)))
+	if (!th->syn && after(end, READ_ONCE(*nxt)))
 		WRITE_ONCE(*nxt, end);
+}
+
+/*
+ * Duplicate-ACK loop detection; @dir is 0 toward the server, 1 toward the
+ * client. Returns true when @c must be cut off. Updates race between the
+ * two directions' cpus; a lost update only delays detection.
+ */
+static bool zwin_ack_storm(struct zwin_conn *c, const struct sk_buff *skb,
+			   const struct tcphdr *th, unsigned int thoff,
+			   unsigned int dir)
+{
+	unsigned int limit = READ_ONCE(c->zn->sysctl.ack_storm);
+	u32 sig, now = (u32)jiffies;
+	u16 cnt;
+
+	if (!limit)
+		return false;
+	if (th->syn || th->fin || th->rst || !th->ack ||
+	    skb->len != thoff + th->doff * 4) {
+		/* anything but a pure ACK is progress */
+		if (READ_ONCE(c->storm_cnt))
+			WRITE_ONCE(c->storm_cnt, 0);
+		return false;
+	}
+	sig = jhash_3words(ntohl(th->seq), ntohl(th->ack_seq),
+			   ntohs(th->window), 0);
+	if (sig != READ_ONCE(c->storm_sig[dir])) {
+		WRITE_ONCE(c->storm_sig[dir], sig);
+		WRITE_ONCE(c->storm_cnt, 0);
+		return false;
+	}
+	cnt = READ_ONCE(c->storm_cnt);
+	if (!cnt || now - READ_ONCE(c->storm_t) > HZ) {
+		WRITE_ONCE(c->storm_t, now);
+		WRITE_ONCE(c->storm_dirs, 0);
+		cnt = 0;
+	}
+	WRITE_ONCE(c->storm_dirs, READ_ONCE(c->storm_dirs) | BIT(dir));
+	WRITE_ONCE(c->storm_cnt, ++cnt);
+	return cnt > limit && READ_ONCE(c->storm_dirs) == (BIT(0) | BIT(1));
+}
+
+/* Cuts @c off if @skb continues an ACK storm; true if it must be dropped. */
+static bool zwin_storm_cut(struct zwin_conn *c, const struct sk_buff *skb,
+			   const struct tcphdr *th, unsigned int thoff,
+			   unsigned int dir)
+{
+	if (!zwin_ack_storm(c, skb, th, thoff, dir))
+		return false;
+	if (zwin_conn_abort(c)) {
+		zwin_stat_inc(c->zn, ZWIN_STAT_ACK_STORM);
+		net_info_ratelimited("ACK storm on a proxied connection: cut off (zwin_ack_storm=%d)\n",
+				     READ_ONCE(c->zn->sysctl.ack_storm));
+	}
+	return true;
 }
 
 /* Makes the TCP header with options writable; returns it or NULL. */
@@ -86,7 +151,7 @@ unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,
 {
 	struct tcphdr *th = zwin_tcp_writable(skb, thoff);
 
-	if (!th)
+	if (!th || zwin_storm_cut(c, skb, th, thoff, 0))
 		return NF_DROP;
 	zwin_note_nxt(&c->c_nxt, skb, th, thoff);
 	if (th->ack && after(ntohl(th->ack_seq), READ_ONCE(c->c_ack)))
@@ -115,10 +180,12 @@ unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
 	struct tcphdr *th = zwin_tcp_writable(skb, thoff);
 	u8 sws;
 
-	if (!th)
+	if (!th || zwin_storm_cut(c, skb, th, thoff, 1))
 		return NF_DROP;
 	zwin_replace_seq(skb, th, &th->seq, ntohl(th->seq) + c->delta);
 	zwin_note_nxt(&c->s_nxt, skb, th, thoff);
+	if (th->ack && after(ntohl(th->ack_seq), READ_ONCE(c->s_ack)))
+		WRITE_ONCE(c->s_ack, ntohl(th->ack_seq));
 	if (th->doff > 5)
 		zwin_opts_rewrite(skb, th, c, false);
 

@@ -39,6 +39,11 @@ const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
 	[ZWIN_STAT_TO_CLIENT]		= "to_client",
 	[ZWIN_STAT_EARLY_DROP]		= "early_drop",
 	[ZWIN_STAT_XMIT_FAIL]		= "xmit_fail",
+	[ZWIN_STAT_SYN_INVALID]		= "syn_invalid",
+	[ZWIN_STAT_SYN_EXISTING]	= "syn_existing",
+	[ZWIN_STAT_IPVS_CONN]		= "ipvs_conn",
+	[ZWIN_STAT_ACK_STORM]		= "ack_storm",
+	[ZWIN_STAT_ORPHANED]		= "orphaned",
 };
 
 /**

@@ -160,6 +160,34 @@ enum zwin_class zwin_classify(struct net *net, int af,
 	return usable ? ZWIN_CLS_PROXY : ZWIN_CLS_NODEST;
 }
 
+/**
+ * zwin_ipvs_conn_exists() - whether IPVS already has a connection for a
+ * client segment (one it made before its service got the zwin PE)
+ * @net: network namespace of the segment
+ * @t: its addresses and ports
+ *
+ * Must be called under rcu_read_lock(). Only the invalid-cookie path calls
+ * it: such segments are rare except just after the PE was switched on.
+ *
+ * Return: true if IPVS would forward the segment on a known connection.
+ */
+bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t)
+{
+	struct netns_ipvs *ipvs = net_ipvs(net);
+	struct ip_vs_conn_param p;
+	struct ip_vs_conn *cp;
+
+	if (!ipvs)
+		return false;
+	ip_vs_conn_fill_param(ipvs, t->af, IPPROTO_TCP, &t->caddr, t->cport,
+			      &t->vaddr, t->vport, &p);
+	cp = ip_vs_conn_in_get(&p);
+	if (!cp)
+		return false;
+	__ip_vs_conn_put(cp);
+	return true;
+}
+
 #if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
 #include "../tests/kunit/svc_test.c"
 #endif

@@ -15,6 +15,7 @@ static int zwin_mss_min = 536, zwin_mss_max = 65535;
 static int zwin_wscale_max = 14;
 static int zwin_retries_max = 10;
 static int zwin_timeout_min = 100, zwin_timeout_max = 60000;
+static int zwin_storm_max = 60000;
 
 #define ZWIN_INT(_name, _field, _min, _max) {				\
 	.procname	= "zwin_" _name,				\
@@ -38,6 +39,7 @@ static struct ctl_table zwin_sysctl_template[] = {
 		 &zwin_timeout_max),
 	ZWIN_INT("max_conns", max_conns, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	ZWIN_INT("max_pending", max_pending, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	ZWIN_INT("ack_storm", ack_storm, SYSCTL_ZERO, &zwin_storm_max),
 	{ }	/* sentinel, for kernels without register_net_sysctl_sz */
 };
 
@@ -53,6 +55,7 @@ static const struct zwin_sysctl zwin_sysctl_defaults = {
 	.syn_timeout_ms	= 1000,
 	.max_conns	= 262144,
 	.max_pending	= 4096,
+	.ack_storm	= 1000,
 };
 
 /**

@@ -49,6 +49,9 @@ static struct sk_buff *zwin_fuzz_skb(struct kunit *test)
 		tcp[13] = TCPHDR_ACK;
 		break;
 	}
+	/* mostly verified by the "device"; else the SYN path checks it */
+	skb->ip_summed = get_random_u32_below(4) ? CHECKSUM_UNNECESSARY :
+			 CHECKSUM_NONE;
 	if (nonlinear && tcplen) {
 		struct page *page = alloc_page(GFP_KERNEL);
 
@@ -101,6 +104,8 @@ static void zwin_test_fuzz(struct kunit *test)
 	KUNIT_EXPECT_GT(test, d[ZWIN_STAT_COOKIE_INVALID], 10000UL);
 	KUNIT_EXPECT_LE(test, d[ZWIN_STAT_COOKIE_VALID], 2UL);
 	KUNIT_EXPECT_GT(test, d[ZWIN_STAT_SYN_ZWIN], 10000UL);
+	/* random flag mixes with SYN: SYN+FIN and the like were dropped */
+	KUNIT_EXPECT_GT(test, d[ZWIN_STAT_SYN_INVALID], 100UL);
 	zwin_fx_close(&fx);
 }
 

@@ -22,6 +22,7 @@ struct zwin_pkt {
 	u16 frag_off;		/* host order, IP_MF | offset */
 	int tcp_len;		/* bytes of TCP header present */
 	bool nonlinear;		/* TCP header in a page fragment */
+	bool bad_csum;		/* not verified, and wrong */
 };
 
 static struct sk_buff *zwin_build_skb(struct kunit *test,
@@ -65,6 +66,8 @@ static struct sk_buff *zwin_build_skb(struct kunit *test,
 	} else {
 		skb_put_data(skb, &th, min_t(int, tcp_len, sizeof(th)));
 	}
+	/* as a device that verified the checksum, unless told otherwise */
+	skb->ip_summed = p->bad_csum ? CHECKSUM_NONE : CHECKSUM_UNNECESSARY;
 	return skb;
 }
 
@@ -72,9 +75,10 @@ struct zwin_hook_case {
 	const char *name;
 	struct zwin_pkt pkt;
 	bool counted;		/* syn_seen moves */
-	bool proxied;		/* syn_zwin moves, a SYN-ACK is attempted */
+	bool proxied;		/* syn_zwin moves (and a STOLEN SYN answered) */
 	enum { ACCEPT, DROP, STOLEN } verdict;
 	bool cookie_checked;	/* cookie_invalid moves */
+	bool syn_invalid;	/* syn_invalid moves */
 };
 
 static const unsigned int zwin_hook_verdicts[] = {
@@ -95,9 +99,20 @@ static const struct zwin_hook_case zwin_hook_cases[] = {
 	  false, false },
 	{ "SYN to another port",
 	  { IPPROTO_TCP, TCPHDR_SYN, htons(444) }, true, false },
-	{ "SYN+ACK", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ACK }, false, false },
+	{ "SYN with a bad checksum",
+	  { IPPROTO_TCP, TCPHDR_SYN, .bad_csum = true }, true, true, DROP,
+	  false, true },
+	/* IPVS would schedule these to a real server: dropped */
+	{ "SYN+ACK", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ACK }, false, false,
+	  DROP, false, true },
+	{ "SYN+FIN", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_FIN }, false, false,
+	  DROP, false, true },
+	{ "SYN+FIN+PSH+URG", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_FIN |
+	  TCPHDR_PSH | TCPHDR_URG }, false, false, DROP, false, true },
+	{ "SYN+ACK to another port",
+	  { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ACK, htons(444) }, false, false },
+	/* IPVS never schedules a RST: left to it */
 	{ "SYN+RST", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_RST }, false, false },
-	{ "SYN+FIN", { IPPROTO_TCP, TCPHDR_SYN | TCPHDR_FIN }, false, false },
 	{ "UDP", { IPPROTO_UDP, TCPHDR_SYN }, false, false },
 	{ "first fragment",
 	  { IPPROTO_TCP, TCPHDR_SYN, .frag_off = IP_MF }, false, false },
@@ -140,7 +155,7 @@ static unsigned int zwin_hook_run(struct sk_buff *skb)
 	unsigned int verdict;
 
 	rcu_read_lock();
-	verdict = zwin_ipv4_pre_routing(NULL, skb, &state);
+	verdict = zwin_ipv4_hook((void *)ZWIN_PRE, skb, &state);
 	rcu_read_unlock();
 	return verdict;
 }
@@ -149,7 +164,7 @@ static void zwin_test_hook(struct kunit *test)
 {
 	const struct zwin_hook_case *c = test->param_value;
 	struct zwin_net *zn = zwin_pernet(&init_net);
-	unsigned long seen, proxied, answered, invalid;
+	unsigned long seen, proxied, answered, invalid, bad_syn;
 	unsigned int len, verdict;
 	struct sk_buff *skb;
 	struct zwin_fx fx;
@@ -165,6 +180,7 @@ static void zwin_test_hook(struct kunit *test)
 	answered = zwin_stat_sum(zn, ZWIN_STAT_SYNACK_SENT) +
 		   zwin_stat_sum(zn, ZWIN_STAT_XMIT_FAIL);
 	invalid = zwin_stat_sum(zn, ZWIN_STAT_COOKIE_INVALID);
+	bad_syn = zwin_stat_sum(zn, ZWIN_STAT_SYN_INVALID);
 
 	verdict = zwin_hook_run(skb);
 	KUNIT_EXPECT_EQ(test, verdict, zwin_hook_verdicts[c->verdict]);
@@ -178,9 +194,11 @@ static void zwin_test_hook(struct kunit *test)
 			(unsigned long)c->proxied);
 	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYNACK_SENT) +
 			zwin_stat_sum(zn, ZWIN_STAT_XMIT_FAIL) - answered,
-			(unsigned long)c->proxied);
+			(unsigned long)(c->proxied && c->verdict == STOLEN));
 	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_COOKIE_INVALID) -
 			invalid, (unsigned long)c->cookie_checked);
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_INVALID) -
+			bad_syn, (unsigned long)c->syn_invalid);
 	zwin_fx_close(&fx);
 }
 

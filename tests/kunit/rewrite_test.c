@@ -238,9 +238,89 @@ static void zwin_test_to_client(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* A pure segment (no payload) with @flags, TCP at offset 20. */
+static struct sk_buff *zwin_r_pure(struct kunit *test, u32 seq, u32 ack,
+				   u8 flags, unsigned int payload)
+{
+	struct sk_buff *skb = alloc_skb(128, GFP_KERNEL);
+	struct tcphdr *th;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_zero(skb, sizeof(struct iphdr));
+	th = skb_put_zero(skb, sizeof(*th) + payload);
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = sizeof(*th) / 4;
+	th->window = htons(500);
+	tcp_flag_word(th) |= htonl((u32)flags << 16);
+	return skb;
+}
+
+/* Feeds one segment to the detector; true if it calls for a cut. */
+static bool zwin_r_storm(struct kunit *test, struct zwin_conn *c,
+			 unsigned int dir, u32 seq, u32 ack, u8 flags,
+			 unsigned int payload)
+{
+	struct sk_buff *skb = zwin_r_pure(test, seq, ack, flags, payload);
+	bool cut = zwin_ack_storm(c, skb, (struct tcphdr *)(skb->data + 20),
+				  20, dir);
+
+	kfree_skb(skb);
+	return cut;
+}
+
+/*
+ * Duplicate-ACK loops: the same pure ACK repeated both ways more than
+ * zwin_ack_storm times in a second is a storm; one-way duplicates (loss
+ * recovery), data, or new acknowledgments in between are not.
+ */
+static void zwin_test_ack_storm(struct kunit *test)
+{
+	struct zwin_net *zn = zwin_pernet(&init_net);
+	int saved = zn->sysctl.ack_storm;
+	struct zwin_conn c = { .zn = zn, .state = ZWIN_S_ESTABLISHED };
+	unsigned int i, cut_at = 0;
+
+	zn->sysctl.ack_storm = 10;
+	/* one way only: a receiver's duplicate ACKs during recovery */
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_FALSE(test, zwin_r_storm(test, &c, 0, 7, 9,
+						      TCPHDR_ACK, 0));
+	/* both ways, data from the server in between: progress */
+	for (i = 0; i < 100; i++) {
+		KUNIT_EXPECT_FALSE(test, zwin_r_storm(test, &c, 0, 7, 9,
+						      TCPHDR_ACK, 0));
+		KUNIT_EXPECT_FALSE(test, zwin_r_storm(test, &c, 1, 9, 7,
+						      TCPHDR_ACK, 0));
+		KUNIT_EXPECT_FALSE(test, zwin_r_storm(test, &c, 1, 9, 7,
+						      TCPHDR_ACK | TCPHDR_PSH,
+						      100));
+	}
+	/* both ways, the client's ack advancing: progress */
+	for (i = 0; i < 100; i++) {
+		KUNIT_EXPECT_FALSE(test, zwin_r_storm(test, &c, 0, 7, 9 + i,
+						      TCPHDR_ACK, 0));
+		KUNIT_EXPECT_FALSE(test, zwin_r_storm(test, &c, 1, 9, 7,
+						      TCPHDR_ACK, 0));
+	}
+	/* the loop: the same pure ACK both ways */
+	for (i = 1; i <= 40 && !cut_at; i++)
+		if (zwin_r_storm(test, &c, i & 1, 7, 9, TCPHDR_ACK, 0))
+			cut_at = i;
+	KUNIT_EXPECT_GT(test, cut_at, 10U);
+	KUNIT_EXPECT_LE(test, cut_at, 13U);
+	/* 0 turns detection off */
+	zn->sysctl.ack_storm = 0;
+	for (i = 1; i <= 40; i++)
+		KUNIT_EXPECT_FALSE(test, zwin_r_storm(test, &c, i & 1, 7, 9,
+						      TCPHDR_ACK, 0));
+	zn->sysctl.ack_storm = saved;
+}
+
 static struct kunit_case zwin_rewrite_cases[] = {
 	KUNIT_CASE_PARAM(zwin_test_to_server, zwin_rw_gen_params),
 	KUNIT_CASE_PARAM(zwin_test_to_client, zwin_rw_gen_params),
+	KUNIT_CASE(zwin_test_ack_storm),
 	{}
 };
 

@@ -33,3 +33,5 @@ c tc qdisc add dev zczlb root netem delay 2ms loss 2% reorder 25% 50%
 lb tc qdisc add dev zlbzc root netem delay 2ms loss 2% reorder 25% 50%
 download 20m
 upload 5000000
+# loss recovery means duplicate ACKs, one way: never an ACK storm
+expect_eq "no connection taken for an ACK storm" "$(zstat zlb ack_storm)" 0
