@@ -67,7 +67,7 @@ enum zwin_class {
 
 /* Runtime settings of a namespace: net.ipv4.vs.zwin_* (sysctl.c). */
 struct zwin_sysctl {
-	int enable;
+	int enable;		/* 0 off, 1 services with the PE, 2 all NAT */
 	int mss;
 	int wscale;
 	int sack;

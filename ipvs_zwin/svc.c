@@ -128,11 +128,12 @@ static bool zwin_dest_nat(const struct ip_vs_dest *dest)
  * the port-zero catch-all), without a firewall mark: at PRE_ROUTING no mark
  * is set yet, so fwmark services are never proxied.
  *
- * Return: ZWIN_CLS_PROXY for a service carrying the zwin PE whose usable
- * (weight > 0, not overloaded) real servers, at least one, are all NAT;
- * ZWIN_CLS_NONAT if any usable server uses DR or tunnelling (IPVS could
- * pick it, and its replies would bypass the proxy); ZWIN_CLS_NODEST if none
- * is usable; ZWIN_CLS_PLAIN for other services; ZWIN_CLS_NONE otherwise.
+ * Return: ZWIN_CLS_PROXY for a service carrying the zwin PE (or any
+ * service when zwin_enable is 2) whose usable (weight > 0, not overloaded)
+ * real servers, at least one, are all NAT; ZWIN_CLS_NONAT if a marked
+ * service has a usable server using DR or tunnelling (IPVS could pick it,
+ * and its replies would bypass the proxy); ZWIN_CLS_NODEST if none is
+ * usable; ZWIN_CLS_PLAIN for other services; ZWIN_CLS_NONE otherwise.
  */
 enum zwin_class zwin_classify(struct net *net, int af,
 			      const union nf_inet_addr *daddr, __be16 dport)
@@ -140,21 +141,23 @@ enum zwin_class zwin_classify(struct net *net, int af,
 	struct netns_ipvs *ipvs = net_ipvs(net);
 	struct ip_vs_service *svc;
 	struct ip_vs_dest *dest;
-	bool usable = false;
+	bool usable = false, marked;
 
 	if (!ipvs || !READ_ONCE(ipvs->enable))
 		return ZWIN_CLS_NONE;
 	svc = zwin_service_find(ipvs, af, 0, IPPROTO_TCP, daddr, dport);
 	if (!svc)
 		return ZWIN_CLS_NONE;
-	if (rcu_dereference(svc->pe) != &zwin_pe)
+	marked = rcu_dereference(svc->pe) == &zwin_pe;
+	if (!marked && READ_ONCE(zwin_pernet(net)->sysctl.enable) != 2)
 		return ZWIN_CLS_PLAIN;
 
 	list_for_each_entry_rcu(dest, &svc->destinations, n_list) {
 		if (!zwin_dest_usable(dest))
 			continue;
 		if (!zwin_dest_nat(dest))
-			return ZWIN_CLS_NONAT;
+			/* unmarked services are simply left alone */
+			return marked ? ZWIN_CLS_NONAT : ZWIN_CLS_PLAIN;
 		usable = true;
 	}
 	return usable ? ZWIN_CLS_PROXY : ZWIN_CLS_NODEST;

@@ -29,7 +29,7 @@ static int zwin_storm_max = 60000;
 
 /* .data holds offsets into struct zwin_sysctl until a namespace copies it */
 static struct ctl_table zwin_sysctl_template[] = {
-	ZWIN_INT("enable", enable, SYSCTL_ZERO, SYSCTL_ONE),
+	ZWIN_INT("enable", enable, SYSCTL_ZERO, SYSCTL_TWO),
 	ZWIN_INT("mss", mss, &zwin_mss_min, &zwin_mss_max),
 	ZWIN_INT("wscale", wscale, SYSCTL_ZERO, &zwin_wscale_max),
 	ZWIN_INT("sack", sack, SYSCTL_ZERO, SYSCTL_ONE),

@@ -12,6 +12,9 @@ set -euo pipefail
 
 rel=$1 ko=$2
 shift 2
+# One guest per kernel at a time: they share its module tree and run dir.
+exec 9> "$ZWIN_CACHE/guest-$rel.lock"
+flock 9
 kdir=$ZWIN_CACHE/kernels/$rel
 [ -f "$kdir/.ready" ] || die "kernel $rel not set up (run scripts/setup.sh)"
 out=$ZWIN_CACHE/runs/$rel

@@ -21,6 +21,7 @@ struct zwin_cls_case {
 	} dests[3];
 	__be16 probe_port;		/* 0: the service's port */
 	enum zwin_class want;
+	int enable;			/* zwin_enable; 0 here means 1 */
 };
 
 #define NAT	IP_VS_CONN_F_MASQ
@@ -52,6 +53,17 @@ static const struct zwin_cls_case zwin_cls_cases[] = {
 	  0, ZWIN_CLS_PROXY },
 	{ "zwin, SYN to another port", "zwin", false, 1, {{ NAT, 1 }},
 	  htons(81), ZWIN_CLS_NONE },
+	/* zwin_enable=2: every NAT service, marked or not */
+	{ "enable 2, plain service, NAT server", NULL, false, 1, {{ NAT, 1 }},
+	  0, ZWIN_CLS_PROXY, 2 },
+	{ "enable 2, plain service, DR server", NULL, false, 1, {{ DR, 1 }},
+	  0, ZWIN_CLS_PLAIN, 2 },
+	{ "enable 2, plain service, NAT and DR", NULL, false, 2,
+	  {{ NAT, 1 }, { DR, 1 }}, 0, ZWIN_CLS_PLAIN, 2 },
+	{ "enable 2, plain service, no server", NULL, false, 0, {},
+	  0, ZWIN_CLS_NODEST, 2 },
+	{ "enable 2, zwin, DR server", "zwin", false, 1, {{ DR, 1 }},
+	  0, ZWIN_CLS_NONAT, 2 },
 };
 
 static void zwin_cls_desc(const struct zwin_cls_case *c, char *desc)
@@ -82,10 +94,13 @@ static void zwin_test_classify(struct kunit *test)
 	if (c->pe)
 		KUNIT_ASSERT_EQ(test, 0, zwin_fx_set_pe(&fx, c->pe));
 
+	WRITE_ONCE(zwin_pernet(&init_net)->sysctl.enable,
+		   c->enable ? c->enable : 1);
 	rcu_read_lock();
 	got = zwin_classify(&init_net, AF_INET, &daddr,
 			    c->probe_port ? c->probe_port : ZWIN_T_PORT);
 	rcu_read_unlock();
+	WRITE_ONCE(zwin_pernet(&init_net)->sysctl.enable, 1);
 	KUNIT_EXPECT_EQ(test, got, c->want);
 
 	zwin_fx_close(&fx);
