@@ -95,10 +95,11 @@ kill "$client"
 wait "$client" 2> /dev/null
 sleep 0.5
 
-banner "ipvs-zwin counters in the balancer (/proc/net/stat/ip_vs_zwin, summed)"
-for n in $(ip netns exec zlb head -1 /proc/net/stat/ip_vs_zwin); do
-	printf '  %-15s %s\n' "$n" "$(zstat zlb "$n")"
-done
+banner "ipvs-zwin counters in the balancer: scripts/zwin-stat -n zlb --once"
+totals=$(python3 "$ZWIN_GUEST/../../scripts/zwin-stat" -n zlb --once)
+echo "$totals"
+expect_eq "zwin-stat sums the counters as the proc file has them" \
+	"$(awk '$1 == "syn_seen" { print $2 }' <<< "$totals")" "$(zstat zlb syn_seen)"
 
 served=$(grep -c '^ok' /tmp/clients.log)
 failed=$(grep -c '^fail' /tmp/clients.log)
