@@ -13,6 +13,8 @@
 #   make lint            checkpatch --strict and sparse (C=2)
 #   make check           set up everything and run every test layer
 #   make demo            boot a guest and show a service being protected
+#   make bench           boot a guest, measure against SYNPROXY and plain
+#                        IPVS, print ratios (ZWIN_BENCH_ROUNDS, _QUICK=1)
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -79,5 +81,8 @@ check:
 demo:
 	scripts/demo.sh
 
+bench:
+	scripts/bench.sh
+
 .PHONY: all module clean install dkms-source dkms-install dkms-remove docs \
-	sparse checkpatch lint check demo
+	sparse checkpatch lint check demo bench

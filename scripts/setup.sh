@@ -17,7 +17,7 @@ PKGS=(make gcc bc flex bison libelf-dev libssl-dev dwarves cpio xz-utils zstd
       kmod linux-source-6.12 sparse perl python3
       qemu-system-x86 busybox-static
       iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump hping3
-      keepalived python3-matplotlib
+      keepalived python3-matplotlib iperf3
       dkms openssl python3-docutils)
 for k in $ZWIN_KERNELS; do
 	PKGS+=("linux-headers-$k")

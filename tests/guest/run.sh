@@ -57,11 +57,13 @@ for s in $ZWIN_SCENARIOS; do
 	echo "guest: === $s"
 	script=$ZWIN_TOP/tests/guest/scenarios/$s.sh
 	[ -f "$script" ] || script=$ZWIN_TOP/tests/guest/$s.sh
+	# 600 s unless the script says "# zwin-timeout: SECONDS" (make bench)
+	to=$(sed -n 's/^# zwin-timeout: *\([0-9][0-9]*\)$/\1/p' "$script" | head -1)
 	if [ "${ZWIN_LIVE:-0}" = 1 ]; then
-		timeout 600 bash "$script" 2>&1 | tee "$log" > /dev/console
+		timeout "${to:-600}" bash "$script" 2>&1 | tee "$log" > /dev/console
 		rc=${PIPESTATUS[0]}
 	else
-		timeout 600 bash "$script" > "$log" 2>&1
+		timeout "${to:-600}" bash "$script" > "$log" 2>&1
 		rc=$?
 	fi
 	reset_state

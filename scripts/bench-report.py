@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench-report.py DIR: the report of make bench.
+
+Reads DIR/raw-bench.csv (rows "section,variant,round,metric,value" written
+in the guest by tests/bench/bench.sh) and DIR/raw-bench-info.txt; prints
+the ratio table (per-round ratios of paired variants: median and min-max
+over rounds, next to the goal) and the raw figures (median and min-max
+per variant); writes DIR/ratios.csv, DIR/figures.csv and DIR/bench.png.
+Never fails because a goal is missed: goals are printed, not enforced.
+"""
+import csv
+import os
+import statistics
+import sys
+from collections import defaultdict
+
+# (label, section, metric, numerator variant, denominator variant, goal)
+RATIOS = [
+    ("SYN flood: zwin / SYNPROXY, SYN-ACKs out per s",
+     "flood", "handled_per_s", "zwin", "synproxy", 1.5),
+    ("SYN flood: zwin SYN-ACKs / raw-drop SYNs, per s",
+     "flood", "handled_per_s", "zwin", "rawdrop", 0.7),
+    ("iperf3 -P 1: zwin / plain IPVS", "tput", "mbit_per_s_P1", "zwin", "plain", 0.97),
+    ("iperf3 -P 4: zwin / plain IPVS", "tput", "mbit_per_s_P4", "zwin", "plain", 0.97),
+    ("iperf3 -P 1: plain, module loaded / not", "tput", "mbit_per_s_P1", "plain", "nomod", 0.98),
+    ("iperf3 -P 4: plain, module loaded / not", "tput", "mbit_per_s_P4", "plain", "nomod", 0.98),
+    ("connections per s: zwin / plain IPVS", "crate", "conn_per_s", "zwin", "plain", 0.8),
+]
+# (label, section, metric, expected) for zwin minus plain, in ms
+DIFFS = [
+    ("TTFB added, 10 ms RTT client link", "ttfb", "ms_rtt10_client", "~0-10 ms"),
+    ("TTFB added, 10 ms RTT server links", "ttfb", "ms_rtt10_server", "~10 ms (1 RTT)"),
+]
+UNITS = {
+    "offered_per_s": "SYN/s", "received_per_s": "SYN/s", "synack_per_s": "pkt/s",
+    "handled_per_s": "/s", "zwin_synack_per_s": "/s", "cpu_us_per_syn": "us",
+    "slab_bytes_per_syn": "B", "mbit_per_s_P1": "Mbit/s", "mbit_per_s_P4": "Mbit/s",
+    "conn_per_s": "conn/s", "failed": "", "ms_rtt10_client": "ms",
+    "ms_rtt10_server": "ms", "connections": "", "zwin_entries": "",
+    "ipvs_conns": "", "slab_bytes_per_conn": "B", "sunreclaim_bytes_per_conn": "B",
+    "zwin_conn_object_size": "B", "zwin_conn_slab_size": "B", "zwin_conn_aliases": "",
+}
+
+
+def spread(vals):
+    if not vals:
+        return None
+    return statistics.median(vals), min(vals), max(vals)
+
+
+def fmt(x):
+    if x is None:
+        return "-"
+    a = abs(x)
+    if a >= 1000:
+        return "%.0f" % x
+    if a >= 10:
+        return "%.1f" % x
+    return "%.3g" % x
+
+
+def main():
+    d = sys.argv[1]
+    data = defaultdict(dict)        # (section, metric, variant) -> {round: value}
+    order = []
+    with open(os.path.join(d, "raw-bench.csv")) as f:
+        for row in csv.reader(f):
+            if len(row) != 5:
+                continue
+            sec, var, rnd, met, val = row
+            try:
+                v = float(val)
+            except ValueError:
+                continue
+            key = (sec, met, var)
+            if key not in data:
+                order.append(key)
+            data[key][rnd] = v
+    info = {}
+    try:
+        with open(os.path.join(d, "raw-bench-info.txt")) as f:
+            for line in f:
+                k, _, v = line.strip().partition(" ")
+                info[k] = v
+    except OSError:
+        pass
+
+    print()
+    print("make bench: kernel %s, %s, %s guest cpus under QEMU/TCG, %s round(s) of %s s" % (
+        info.get("kernel", "?"), info.get("date", "?"), info.get("cpus", "?"),
+        info.get("rounds", "?"), info.get("meas_s", "?")))
+    print()
+    ratios = []
+    w = 48
+    print("%-*s %7s %15s %6s  %s" % (w, "ratio (per round, paired)", "median", "min-max", "goal", "met"))
+    print("-" * (w + 40))
+    for label, sec, met, a, b, goal in RATIOS:
+        num, den = data.get((sec, met, a), {}), data.get((sec, met, b), {})
+        rs = [num[r] / den[r] for r in num if r in den and den[r] > 0]
+        s = spread(rs)
+        ok = "-" if s is None else ("yes" if s[0] >= goal else "no")
+        ratios.append((label, s, goal, ok, len(rs)))
+        print("%-*s %7s %15s %6s  %s" % (
+            w, label, fmt(s[0]) if s else "-",
+            "%s..%s" % (fmt(s[1]), fmt(s[2])) if s else "-", ">=%g" % goal, ok))
+    for label, sec, met, expect in DIFFS:
+        num, den = data.get((sec, met, "zwin"), {}), data.get((sec, met, "plain"), {})
+        ds = [num[r] - den[r] for r in num if r in den]
+        s = spread(ds)
+        ratios.append((label + " (ms)", s, None, expect, len(ds)))
+        print("%-*s %7s %15s %6s  %s" % (
+            w, label + " (ms)", fmt(s[0]) if s else "-",
+            "%s..%s" % (fmt(s[1]), fmt(s[2])) if s else "-", "", "expected " + expect))
+    fl = spread(list(data.get(("flood", "slab_bytes_per_syn", "zwin"), {}).values()))
+    mz = data.get(("mem", "slab_bytes_per_conn", "zwin"), {}).get("1")
+    mp = data.get(("mem", "slab_bytes_per_conn", "plain"), {}).get("1")
+    print("%-*s %7s %15s %6s  %s" % (
+        w, "Slab bytes per flood SYN, zwin", fmt(fl[0]) if fl else "-",
+        "%s..%s" % (fmt(fl[1]), fmt(fl[2])) if fl else "-", "0",
+        "(page-granular: noise of a few kB over the run)"))
+    if mz is not None and mp is not None:
+        print("%-*s %7s %15s %6s  %s" % (
+            w, "Slab bytes per idle connection, zwin - plain", fmt(mz - mp), "", "",
+            "the module's share (one run each)"))
+    print()
+
+    print("raw figures: median (min-max) over rounds")
+    print("-" * (w + 40))
+    figures = []
+    last = None
+    for key in order:
+        sec, met, var = key
+        vals = list(data[key].values())
+        s = spread(vals)
+        figures.append((sec, met, var, s, len(vals)))
+        if (sec, met) != last:
+            print("%s %s [%s]" % (sec, met, UNITS.get(met, "")))
+            last = (sec, met)
+        print("    %-9s %10s  (%s..%s, n=%d)" % (var, fmt(s[0]), fmt(s[1]), fmt(s[2]), len(vals)))
+    print()
+    print("Balancer CPU per SYN is the whole guest's system+softirq time over the")
+    print("SYNs the balancer received (generator and attacker included): approximate.")
+
+    with open(os.path.join(d, "ratios.csv"), "w", newline="") as f:
+        o = csv.writer(f)
+        o.writerow(["figure", "median", "min", "max", "goal", "met", "rounds"])
+        for label, s, goal, ok, n in ratios:
+            o.writerow([label] + (["%.4f" % x for x in s] if s else ["", "", ""]) +
+                       [goal if goal is not None else "", ok, n])
+    with open(os.path.join(d, "figures.csv"), "w", newline="") as f:
+        o = csv.writer(f)
+        o.writerow(["section", "metric", "variant", "median", "min", "max", "rounds"])
+        for sec, met, var, s, n in figures:
+            o.writerow([sec, met, var] + ["%.4f" % x for x in s] + [n])
+    print("ratios: %s" % os.path.join(d, "ratios.csv"))
+    print("figures: %s" % os.path.join(d, "figures.csv"))
+
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("no matplotlib: no chart")
+        return
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5),
+                                   gridspec_kw={"width_ratios": [3, 2]})
+    rr = [(lab, s, g) for lab, s, g, _, _ in ratios if g is not None and s]
+    ys = range(len(rr))
+    ax1.barh(list(ys), [s[0] for _, s, _ in rr],
+             xerr=[[s[0] - s[1] for _, s, _ in rr], [s[2] - s[0] for _, s, _ in rr]],
+             color="tab:blue", capsize=3)
+    for y, (_, _, g) in zip(ys, rr):
+        ax1.plot([g, g], [y - 0.4, y + 0.4], color="tab:red", lw=2)
+    ax1.set_yticks(list(ys))
+    ax1.set_yticklabels([lab for lab, _, _ in rr], fontsize=8)
+    ax1.invert_yaxis()
+    ax1.set_xlabel("ratio: median, min-max over rounds (red: goal)")
+    ax1.set_title("make bench: ratios")
+    fv = ["zwin", "synproxy", "rawdrop"]
+    for i, (met, lab) in enumerate([("offered_per_s", "SYNs offered"),
+                                    ("received_per_s", "SYNs received"),
+                                    ("synack_per_s", "SYN-ACKs out")]):
+        ss = [spread(list(data.get(("flood", met, v), {}).values())) for v in fv]
+        ax2.bar([j + (i - 1) * 0.27 for j in range(len(fv))],
+                [s[0] if s else 0 for s in ss], width=0.27, label=lab,
+                yerr=[[s[0] - s[1] if s else 0 for s in ss],
+                      [s[2] - s[0] if s else 0 for s in ss]], capsize=3)
+    ax2.set_xticks(range(len(fv)))
+    ax2.set_xticklabels(["ipvs-zwin", "SYNPROXY", "raw drop"])
+    ax2.set_ylabel("per second")
+    ax2.set_title("SYN flood (spoofed sources)")
+    ax2.legend(fontsize=8)
+    fig.suptitle("kernel %s, %s, QEMU/TCG, %s round(s) of %s s" % (
+        info.get("kernel", "?"), info.get("date", "?"), info.get("rounds", "?"),
+        info.get("meas_s", "?")), fontsize=9)
+    fig.tight_layout()
+    png = os.path.join(d, "bench.png")
+    fig.savefig(png, dpi=100)
+    print("chart: %s" % png)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench, guest side. Sourced by tests/guest/bench.sh after
+# tests/guest/lib.sh (topology: client zc, balancer zlb with the VIP,
+# servers zr1 zr2, attacker za). Runs ROUNDS rounds; in each, the variants
+# of a measurement run one after the other (interleaved, their order
+# rotated from round to round) so that a slow spell of the shared machine
+# hits every variant alike. Raw figures go to /zwin-out/bench.csv as
+# "section,variant,round,metric,value"; scripts/bench.sh and
+# scripts/bench-report.py turn them into ratios. Nothing here fails on
+# speed: a measurement that breaks is logged and left out.
+#
+# Settings come from $ZWIN_CACHE/bench/guest-<release>/settings, written by
+# scripts/bench.sh (the guest finds ZWIN_CACHE through the zwin.kdir boot
+# argument); the flood generator, compiled on the host, sits next to it.
+
+BENCH=$(cd "$ZWIN_GUEST/../bench" && pwd)
+CSV=/zwin-out/bench.csv
+ROUNDS=5 MEAS=3 TTFB_N=10 MEM_CONNS=10000 QUICK=0 SYNFLOOD=
+
+kdir=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^zwin\.kdir=//p')
+gdir=${kdir%/kernels/*}/bench/guest-$(uname -r)
+# shellcheck disable=SC1091
+[ -f "$gdir/settings" ] && . "$gdir/settings"
+if [ -x "$gdir/synflood" ]; then
+	SYNFLOOD=$gdir/synflood
+else
+	echo "bench: no host-built synflood in $gdir; compiling it here"
+	gcc -O2 -o /tmp/synflood "$BENCH/synflood.c" && SYNFLOOD=/tmp/synflood
+fi
+
+note() { printf '\n### %s\n' "$*"; }
+row() { echo "$1,$2,$3,$4,$5" >> "$CSV"; }
+# rotate ROUND WORDS...: WORDS rotated left by ROUND
+rotate() {
+	local r=$1
+	shift
+	local -a w=("$@")
+	local n=${#w[@]} i
+	for i in $(seq 0 $((n - 1))); do
+		printf '%s ' "${w[$(((i + r) % n))]}"
+	done
+}
+ns_stat() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
+# system + softirq jiffies (USER_HZ) of the whole guest
+cpu_sys() { awk '$1 == "cpu" { print $4 + $7 + $8 }' /proc/stat; }
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
+# Back to a bare balancer: no IPVS service, no iptables rule, no qdisc.
+lb_reset() {
+	local t ns dev
+	ip netns exec zlb ipvsadm -C 2> /dev/null
+	for ns in zlb zc zr1 zr2; do
+		for t in raw filter; do
+			ip netns exec "$ns" iptables -t "$t" -F 2> /dev/null
+		done
+	done
+	for dev in zczlb:zc zlbzc:zlb zlbzr1:zlb zlbzr2:zlb zr1zlb:zr1 zr2zlb:zr2; do
+		ip netns exec "${dev#*:}" tc qdisc del dev "${dev%:*}" root 2> /dev/null
+	done
+	true
+}
+unload_module() {
+	local i
+	for i in $(seq 40); do
+		grep -q '^ip_vs_zwin ' /proc/modules || return 0
+		modprobe -r ip_vs_zwin 2> /dev/null && return 0
+		sleep 0.5
+	done
+	echo "bench: ip_vs_zwin did not unload"
+	return 1
+}
+
+: > "$CSV"
+{
+	echo "kernel $(uname -r)"
+	echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "cpus $(nproc)"
+	echo "rounds $ROUNDS"
+	echo "meas_s $MEAS"
+	echo "quick $QUICK"
+	echo "mem_conns $MEM_CONNS"
+	echo "module $(modinfo -F version ip_vs_zwin 2> /dev/null)"
+} > /zwin-out/bench-info.txt
+cat /zwin-out/bench-info.txt
+
+topo_up
+# The attacker's link: the balancer reaches the spoofed sources
+# (10.0.0.0/8) through the attacker, so every SYN-ACK is really built,
+# routed and transmitted (the costliest case for the balancer; a blackhole
+# route would make it drop them at route lookup). The attacker drops
+# what comes back at tc ingress, before its IP stack, and the balancer
+# has a fixed neighbour entry for it.
+ip -n zlb route add 10.0.0.0/8 via "$AIP"
+AMAC=$(ip netns exec za cat /sys/class/net/zazlb/address)
+LBMAC=$(ip netns exec zlb cat /sys/class/net/zlbza/address)
+ip -n zlb neigh replace "$AIP" lladdr "$AMAC" dev zlbza nud permanent
+ip netns exec za tc qdisc add dev zazlb ingress
+ip netns exec za tc filter add dev zazlb ingress protocol ip matchall action drop ||
+	echo "bench: no tc drop on the attacker's ingress; its stack drops the SYN-ACKs"
+ip netns exec zlb modprobe nf_conntrack
+ip netns exec zr1 sysctl -qw net.core.somaxconn=4096
+ip netns exec zr1 sysctl -qw net.ipv4.tcp_max_syn_backlog=8192
+for ns in zr1 zr2; do
+	ip netns exec "$ns" iperf3 -s -D -p 5201 > /dev/null 2>&1
+done
+
+# --- 1. SYN flood absorption -------------------------------------------
+flood_setup() {
+	lb_reset
+	case $1 in
+	zwin)
+		ipvs_nat_service --pe zwin ;;
+	synproxy)
+		ipvs_nat_service
+		lb sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
+		lb iptables -t raw -A PREROUTING -p tcp --dport 80 --syn -j CT --notrack
+		lb iptables -A INPUT -p tcp --dport 80 -m conntrack \
+			--ctstate INVALID,UNTRACKED -j SYNPROXY --sack-perm \
+			--timestamp --wscale 7 --mss 1460
+		lb iptables -A INPUT -p tcp --dport 80 -m conntrack --ctstate INVALID -j DROP
+		;;
+	rawdrop)
+		ipvs_nat_service
+		lb iptables -t raw -A PREROUTING -p tcp --dport 80 --syn -j DROP
+		;;
+	esac
+}
+flood_run() {
+	local v=$1 r=$2 rx0 tx0 cpu0 slab0 rx1 tx1 cpu1 slab1 out sent secs syn0=0 syn1=0
+	flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; return; }
+	sleep 0.5
+	[ "$v" = zwin ] && syn0=$(zstat zlb synack_sent)
+	rx0=$(ns_stat zlb zlbza rx_packets) tx0=$(ns_stat zlb zlbza tx_packets)
+	slab0=$(meminfo Slab) cpu0=$(cpu_sys)
+	out=$(ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS")
+	sleep 0.3
+	cpu1=$(cpu_sys) slab1=$(meminfo Slab)
+	rx1=$(ns_stat zlb zlbza rx_packets) tx1=$(ns_stat zlb zlbza tx_packets)
+	[ "$v" = zwin ] && syn1=$(zstat zlb synack_sent)
+	read -r _ sent _ secs <<< "$out"
+	[ -n "$secs" ] || { echo "bench: synflood failed: $out"; return; }
+	awk -v v="$v" -v r="$r" -v sent="$sent" -v s="$secs" -v rx=$((rx1 - rx0)) \
+		-v tx=$((tx1 - tx0)) -v cpu=$((cpu1 - cpu0)) -v slab=$((slab1 - slab0)) \
+		-v zs=$((syn1 - syn0)) 'BEGIN {
+		if (rx < 1) rx = 1
+		printf "flood,%s,%s,offered_per_s,%.0f\n", v, r, sent / s
+		printf "flood,%s,%s,received_per_s,%.0f\n", v, r, rx / s
+		printf "flood,%s,%s,synack_per_s,%.0f\n", v, r, tx / s
+		# what the balancer got through: its SYN-ACKs, or for the raw
+		# drop the SYNs it took in and dropped
+		printf "flood,%s,%s,handled_per_s,%.0f\n", v, r, (v == "rawdrop" ? rx : tx) / s
+		printf "flood,%s,%s,cpu_us_per_syn,%.3f\n", v, r, cpu * 10000 / rx
+		printf "flood,%s,%s,slab_bytes_per_syn,%.4f\n", v, r, slab * 1024 / rx
+		if (v == "zwin")
+			printf "flood,%s,%s,zwin_synack_per_s,%.0f\n", v, r, zs / s
+	}' >> "$CSV"
+	echo "flood $v round $r: sent $sent in ${secs}s, balancer rx $((rx1 - rx0)) tx $((tx1 - tx0)), cpu $((cpu1 - cpu0)) ticks, slab $((slab1 - slab0)) kB"
+}
+
+# --- 2. established throughput ----------------------------------------
+tput_setup() {
+	lb_reset
+	case $1 in
+	zwin) lb ipvsadm -A -t "$VIP:5201" -s rr --pe zwin ;;
+	plain) modprobe ip_vs_zwin; lb ipvsadm -A -t "$VIP:5201" -s rr ;;
+	nomod) unload_module; lb ipvsadm -A -t "$VIP:5201" -s rr ;;
+	esac
+	# one server: iperf3's control and data connections must meet
+	lb ipvsadm -a -t "$VIP:5201" -r "$RS1:5201" -m
+}
+tput_run() {
+	local v=$1 r=$2 p bps
+	tput_setup "$v" > /dev/null 2>&1 || { echo "bench: tput setup $v failed"; return; }
+	for p in 1 4; do
+		# the first second (slow start, scheduling) is left out
+		bps=$(ip netns exec zc iperf3 -c "$VIP" -p 5201 -O 1 -t "$MEAS" -P "$p" -J 2> /dev/null |
+			python3 -c 'import json, sys
+print("%.0f" % json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' 2> /dev/null)
+		if [ -n "$bps" ]; then
+			row tput "$v" "$r" "mbit_per_s_P$p" "$(awk -v b="$bps" 'BEGIN { printf "%.1f", b / 1e6 }')"
+			echo "tput $v round $r -P $p: $bps bit/s"
+		else
+			echo "bench: iperf3 $v -P $p failed"
+		fi
+	done
+}
+
+# --- 3. connection rate, time to first byte ---------------------------
+http_setup() {
+	lb_reset
+	case $1 in
+	zwin) ipvs_nat_service --pe zwin ;;
+	plain) ipvs_nat_service ;;
+	esac
+}
+crate_run() {
+	local v=$1 r=$2 out ok fail secs
+	http_setup "$v" > /dev/null 2>&1 || { echo "bench: crate setup $v failed"; return; }
+	out=$(ip netns exec zc python3 "$BENCH/conns.py" rate "$VIP" 80 "$MEAS" 4)
+	read -r _ ok _ fail _ secs <<< "$out"
+	[ -n "$secs" ] || { echo "bench: rate $v failed: $out"; return; }
+	row crate "$v" "$r" conn_per_s "$(awk -v n="$ok" -v s="$secs" 'BEGIN { printf "%.1f", n / s }')"
+	row crate "$v" "$r" failed "$fail"
+	echo "crate $v round $r: $out"
+}
+# netem DELAYED: 5 ms each way (10 ms RTT) on the client link or on both
+# server links
+netem() {
+	local d="delay 5ms"
+	if [ "$1" = client ]; then
+		ip netns exec zc tc qdisc add dev zczlb root netem $d
+		ip netns exec zlb tc qdisc add dev zlbzc root netem $d
+	else
+		ip netns exec zlb tc qdisc add dev zlbzr1 root netem $d
+		ip netns exec zlb tc qdisc add dev zlbzr2 root netem $d
+		ip netns exec zr1 tc qdisc add dev zr1zlb root netem $d
+		ip netns exec zr2 tc qdisc add dev zr2zlb root netem $d
+	fi
+}
+ttfb_run() {
+	local v=$1 r=$2 where med
+	for where in client server; do
+		http_setup "$v" > /dev/null 2>&1 || { echo "bench: ttfb setup $v failed"; return; }
+		netem "$where" || { echo "bench: netem failed"; return; }
+		med=$(ip netns exec zc python3 "$BENCH/conns.py" ttfb "$VIP" 80 "$TTFB_N" |
+			grep -v fail | sort -n | awk '{ a[NR] = $1 } END {
+				if (NR) printf "%.2f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+		[ -n "$med" ] && row ttfb "$v" "$r" "ms_rtt10_$where" "$med"
+		echo "ttfb $v round $r, 10 ms RTT on the $where link(s): median $med ms"
+	done
+	lb_reset
+}
+
+# --- 4. memory of idle proxied connections ----------------------------
+mem_run() {
+	local v=$1 slab0 sun0 slab1 sun1 res ready=/tmp/hold-ready srv cli i entries e0=0
+	lb_reset
+	case $v in
+	zwin) lb ipvsadm -A -t "$VIP:9100" -s rr --pe zwin ;;
+	plain) lb ipvsadm -A -t "$VIP:9100" -s rr ;;
+	esac
+	lb ipvsadm -a -t "$VIP:9100" -r "$RS1:9100" -m
+	ip netns exec zr1 python3 "$BENCH/conns.py" serve 9100 &
+	srv=$!
+	sleep 1
+	sync
+	echo 2 > /proc/sys/vm/drop_caches
+	slab0=$(meminfo Slab) sun0=$(meminfo SUnreclaim)
+	# entries left by earlier measurements still wait out IPVS's timeouts
+	grep -q '^ip_vs_zwin ' /proc/modules && e0=$(zstat zlb entries 2> /dev/null)
+	case $e0 in ''|*[!0-9]*) e0=0 ;; esac
+	rm -f "$ready"
+	ip netns exec zc python3 "$BENCH/conns.py" hold "$VIP" 9100 "$MEM_CONNS" "$ready" &
+	cli=$!
+	for i in $(seq 600); do
+		[ -s "$ready" ] && break
+		sleep 0.5
+	done
+	sleep 2
+	echo 2 > /proc/sys/vm/drop_caches
+	slab1=$(meminfo Slab) sun1=$(meminfo SUnreclaim)
+	res=$(cat "$ready" 2> /dev/null)
+	entries=$(zstat zlb entries 2> /dev/null)
+	case $entries in ''|*[!0-9]*) entries=0 ;; esac
+	entries=$((entries - e0))
+	echo "mem $v: $res, entries $entries, Slab $slab0 -> $slab1 kB, SUnreclaim $sun0 -> $sun1 kB"
+	row mem "$v" 1 connections "$(echo "$res" | awk '{ print $2 + 0 }')"
+	row mem "$v" 1 zwin_entries "$entries"
+	row mem "$v" 1 ipvs_conns "$(ip netns exec zlb ipvsadm -Lnc 2> /dev/null | grep -c ESTABLISHED)"
+	awk -v v="$v" -v n="$(echo "$res" | awk '{ print $2 + 0 }')" -v s=$((slab1 - slab0)) \
+		-v u=$((sun1 - sun0)) 'BEGIN { if (n < 1) n = 1
+		printf "mem,%s,1,slab_bytes_per_conn,%.0f\n", v, s * 1024 / n
+		printf "mem,%s,1,sunreclaim_bytes_per_conn,%.0f\n", v, u * 1024 / n }' >> "$CSV"
+	if [ "$v" = zwin ] && [ -e /sys/kernel/slab/zwin_conn ]; then
+		local d
+		d=$(readlink -f /sys/kernel/slab/zwin_conn)
+		row mem zwin 1 zwin_conn_object_size "$(cat "$d/object_size")"
+		row mem zwin 1 zwin_conn_slab_size "$(cat "$d/slab_size")"
+		row mem zwin 1 zwin_conn_aliases "$(cat "$d/aliases" 2> /dev/null || echo 0)"
+		echo "zwin_conn cache: $d (object_size $(cat "$d/object_size"), slab_size $(cat "$d/slab_size"), aliases $(cat "$d/aliases" 2> /dev/null), merged caches: $(ls -l /sys/kernel/slab | grep -c "$(basename "$d")"))"
+	fi
+	kill -9 "$cli" "$srv" 2> /dev/null
+	wait "$cli" "$srv" 2> /dev/null
+	lb_reset
+	sleep 2
+}
+
+for r in $(seq 1 "$ROUNDS"); do
+	note "round $r of $ROUNDS"
+	for v in $(rotate "$r" zwin synproxy rawdrop); do flood_run "$v" "$r"; done
+	for v in $(rotate "$r" zwin plain nomod); do tput_run "$v" "$r"; done
+	for v in $(rotate "$r" zwin plain); do crate_run "$v" "$r"; done
+	for v in $(rotate "$r" zwin plain); do ttfb_run "$v" "$r"; done
+done
+note "memory: $MEM_CONNS idle connections"
+for v in zwin plain; do mem_run "$v"; done
+lb_reset
+note "done: $(wc -l < "$CSV") figures in $CSV"
