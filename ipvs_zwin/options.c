@@ -11,6 +11,27 @@
 
 #include "zwin.h"
 
+/*
+ * Steps from *@pos to the next option of an area of @len bytes, skipping
+ * NOPs: returns its offset and sets *@olen, or -1 at the end, at EOL, or
+ * at the first malformed option (no length, length < 2, past the area).
+ */
+static int zwin_opt_next(const u8 *opt, unsigned int len, unsigned int *pos,
+			 u8 *olen)
+{
+	unsigned int i = *pos;
+
+	while (i < len && opt[i] == TCPOPT_NOP)
+		i++;
+	if (i + 1 >= len || opt[i] == TCPOPT_EOL)
+		return -1;
+	*olen = opt[i + 1];
+	if (*olen < 2 || *olen > len - i)
+		return -1;
+	*pos = i + *olen;
+	return i;
+}
+
 /**
  * zwin_parse_opts() - parse a TCP options area
  * @opt: first option byte
@@ -19,25 +40,14 @@
  */
 void zwin_parse_opts(const u8 *opt, unsigned int len, struct zwin_tcpopts *o)
 {
-	unsigned int i = 0;
+	unsigned int pos = 0;
+	u8 olen;
+	int i;
 
 	memset(o, 0, sizeof(*o));
 	o->wscale = ZWIN_WSCALE_NONE;
-	while (i < len) {
-		u8 kind = opt[i], olen;
-
-		if (kind == TCPOPT_EOL)
-			break;
-		if (kind == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= len)
-			break;
-		olen = opt[i + 1];
-		if (olen < 2 || olen > len - i)
-			break;
-		switch (kind) {
+	while ((i = zwin_opt_next(opt, len, &pos, &olen)) >= 0) {
+		switch (opt[i]) {
 		case TCPOPT_MSS:
 			if (olen == TCPOLEN_MSS)
 				o->mss = get_unaligned_be16(opt + i + 2);
@@ -58,7 +68,6 @@ void zwin_parse_opts(const u8 *opt, unsigned int len, struct zwin_tcpopts *o)
 			}
 			break;
 		}
-		i += olen;
 	}
 }
 
@@ -137,24 +146,13 @@ static void zwin_replace4(struct sk_buff *skb, struct tcphdr *th, u8 *p,
 void zwin_opts_rewrite(struct sk_buff *skb, struct tcphdr *th,
 		       struct zwin_conn *c, bool to_server)
 {
-	unsigned int len = th->doff * 4 - sizeof(*th), i = 0, j;
+	unsigned int len = th->doff * 4 - sizeof(*th), pos = 0, j;
 	u8 *opt = (u8 *)(th + 1);
+	u8 olen;
+	int i;
 
-	while (i < len) {
-		u8 kind = opt[i], olen;
-
-		if (kind == TCPOPT_EOL)
-			break;
-		if (kind == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= len)
-			break;
-		olen = opt[i + 1];
-		if (olen < 2 || olen > len - i)
-			break;
-		if (kind == TCPOPT_TIMESTAMP && olen == TCPOLEN_TIMESTAMP &&
+	while ((i = zwin_opt_next(opt, len, &pos, &olen)) >= 0) {
+		if (opt[i] == TCPOPT_TIMESTAMP && olen == TCPOLEN_TIMESTAMP &&
 		    c->opts.ts) {
 			u8 *f = opt + i + (to_server ? 6 : 2);
 			u32 v = get_unaligned_be32(f);
@@ -163,7 +161,7 @@ void zwin_opts_rewrite(struct sk_buff *skb, struct tcphdr *th,
 				zwin_replace4(skb, th, f, v - c->tsoff);
 			else
 				zwin_replace4(skb, th, f, v + c->tsoff);
-		} else if (kind == TCPOPT_SACK && to_server &&
+		} else if (opt[i] == TCPOPT_SACK && to_server &&
 			   olen >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK &&
 			   (olen - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK == 0) {
 			for (j = i + 2; j + 4 <= i + olen; j += 4)
@@ -171,7 +169,6 @@ void zwin_opts_rewrite(struct sk_buff *skb, struct tcphdr *th,
 					      get_unaligned_be32(opt + j) -
 					      c->delta);
 		}
-		i += olen;
 	}
 }
 
