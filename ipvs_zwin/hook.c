@@ -336,37 +336,28 @@ static unsigned int zwin_stage_run(struct zwin_net *zn, enum zwin_stage st,
 	}
 }
 
-static unsigned int zwin_ipv4_hook(void *priv, struct sk_buff *skb,
-				   const struct nf_hook_state *state)
+static unsigned int zwin_hook(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
 {
 	enum zwin_stage st = (uintptr_t)priv;
 	struct zwin_net *zn = zwin_pernet(state->net);
+	bool reply = st == ZWIN_FWD;
 	struct zwin_tuple t;
 	unsigned int thoff;
+	bool ok;
 
 	/* only PRE_ROUTING has work when no connection is proxied */
-	if ((st != ZWIN_PRE && !atomic_read(&zn->conn_count)) ||
-	    !zwin_ipv4_tuple(skb, st == ZWIN_FWD, &t, &thoff))
+	if (st != ZWIN_PRE && !atomic_read(&zn->conn_count))
 		return NF_ACCEPT;
-	return zwin_stage_run(zn, st, skb, &t, thoff);
+	if (state->pf == NFPROTO_IPV6)
+		ok = zwin_ipv6_tuple(skb, reply, &t, &thoff);
+	else
+		ok = zwin_ipv4_tuple(skb, reply, &t, &thoff);
+	return ok ? zwin_stage_run(zn, st, skb, &t, thoff) : NF_ACCEPT;
 }
 
-static unsigned int zwin_ipv6_hook(void *priv, struct sk_buff *skb,
-				   const struct nf_hook_state *state)
-{
-	enum zwin_stage st = (uintptr_t)priv;
-	struct zwin_net *zn = zwin_pernet(state->net);
-	struct zwin_tuple t;
-	unsigned int thoff;
-
-	if ((st != ZWIN_PRE && !atomic_read(&zn->conn_count)) ||
-	    !zwin_ipv6_tuple(skb, st == ZWIN_FWD, &t, &thoff))
-		return NF_ACCEPT;
-	return zwin_stage_run(zn, st, skb, &t, thoff);
-}
-
-#define ZWIN_HOOK(_fn, _pf, _num, _prio, _st) {		\
-	.hook		= _fn,					\
+#define ZWIN_HOOK(_pf, _num, _prio, _st) {			\
+	.hook		= zwin_hook,				\
 	.pf		= _pf,					\
 	.hooknum	= _num,					\
 	.priority	= _prio,				\
@@ -374,17 +365,17 @@ static unsigned int zwin_ipv6_hook(void *priv, struct sk_buff *skb,
 }
 
 static const struct nf_hook_ops zwin_nf_ops[] = {
-	ZWIN_HOOK(zwin_ipv4_hook, NFPROTO_IPV4, NF_INET_PRE_ROUTING,
+	ZWIN_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING,
 		  ZWIN_PRI_PRE_ROUTING, ZWIN_PRE),
-	ZWIN_HOOK(zwin_ipv4_hook, NFPROTO_IPV4, NF_INET_FORWARD,
+	ZWIN_HOOK(NFPROTO_IPV4, NF_INET_FORWARD,
 		  ZWIN_PRI_AFTER_IPVS, ZWIN_FWD),
-	ZWIN_HOOK(zwin_ipv4_hook, NFPROTO_IPV4, NF_INET_LOCAL_IN,
+	ZWIN_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_IN,
 		  ZWIN_PRI_AFTER_IPVS, ZWIN_LOCAL),
-	ZWIN_HOOK(zwin_ipv6_hook, NFPROTO_IPV6, NF_INET_PRE_ROUTING,
+	ZWIN_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING,
 		  ZWIN_PRI_PRE_ROUTING, ZWIN_PRE),
-	ZWIN_HOOK(zwin_ipv6_hook, NFPROTO_IPV6, NF_INET_FORWARD,
+	ZWIN_HOOK(NFPROTO_IPV6, NF_INET_FORWARD,
 		  ZWIN_PRI_AFTER_IPVS, ZWIN_FWD),
-	ZWIN_HOOK(zwin_ipv6_hook, NFPROTO_IPV6, NF_INET_LOCAL_IN,
+	ZWIN_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_IN,
 		  ZWIN_PRI_AFTER_IPVS, ZWIN_LOCAL),
 };
 

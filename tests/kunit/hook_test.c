@@ -155,7 +155,7 @@ static unsigned int zwin_hook_run(struct sk_buff *skb)
 	unsigned int verdict;
 
 	rcu_read_lock();
-	verdict = zwin_ipv4_hook((void *)ZWIN_PRE, skb, &state);
+	verdict = zwin_hook((void *)ZWIN_PRE, skb, &state);
 	rcu_read_unlock();
 	return verdict;
 }
