@@ -21,7 +21,9 @@ check "header names the counters" grep -q '^entries syn_seen syn_plain syn_zwin'
 expect_eq "one row per cpu" \
 	"$(($(ip netns exec zlb wc -l < /proc/net/stat/ip_vs_zwin) - 1))" \
 	"$(grep -c '^processor' /proc/cpuinfo)"
-check "sysctl rejects 2" bash -c '! ip netns exec zlb sysctl -qw net.ipv4.vs.zwin_enable=2 2>/dev/null'
+check "sysctl rejects 3" bash -c '! ip netns exec zlb sysctl -qw net.ipv4.vs.zwin_enable=3 2>/dev/null'
+check "sysctl takes 2" ip netns exec zlb sysctl -qw net.ipv4.vs.zwin_enable=2
+lb sysctl -qw net.ipv4.vs.zwin_enable=1
 
 ipvs_nat_service --pe zwin
 get 2 > /dev/null
