@@ -34,6 +34,12 @@ check "ipvsadm -R accepts the saved rules" \
 	ip netns exec zlb ipvsadm -R <<< "$saved"
 check "ipvsadm -S after -R still has --pe zwin" \
 	bash -c "ip netns exec zlb ipvsadm -S -n | grep -q -- '--pe zwin'"
+# Debian's ipvsadm-save / ipvsadm-restore scripts, through a file
+lb ipvsadm-save -n > /tmp/ipvs.rules
+lb ipvsadm -C
+lb ipvsadm-restore < /tmp/ipvs.rules
+expect_eq "ipvsadm-save | ipvsadm-restore gives the same table" \
+	"$(ip netns exec zlb ipvsadm -S -n)" "$saved"
 
 # -E without --pe removes it: SYNs become plain.
 lb ipvsadm -E -t "$VIP:80" -s rr
