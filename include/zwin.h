@@ -130,10 +130,10 @@ enum zwin_conn_state {
 	ZWIN_S_RESET,		/* server failed, client reset: quarantine */
 };
 
-#define ZWIN_F_CLIENT_FIN	BIT(0)
-#define ZWIN_F_SERVER_FIN	BIT(1)
-
-/* A proxied connection, keyed by client and virtual address/port. */
+/*
+ * A proxied connection, keyed by client and virtual address/port: 192
+ * bytes on x86-64 (three cache lines; keep it there).
+ */
 struct zwin_conn {
 	struct hlist_node	hnode;
 	struct rcu_head		rcu;
@@ -146,17 +146,16 @@ struct zwin_conn {
 	__be16			cport;
 	__be16			vport;
 	u8			af;
-
 	u8			state;		/* enum zwin_conn_state */
-	unsigned long		flags;		/* ZWIN_F_* */
 	u8			syn_tries;
-	u8			cwscale;	/* client's, or NONE */
 	u8			swscale;	/* server's, or NONE */
 	u8			pwscale;	/* proxy's toward client */
+	bool			dead;
+	bool			fin[2];		/* FIN seen: [0] client, [1] server */
+
 	struct zwin_synopts	opts;		/* client's SYN options */
 	u16			cwin;		/* client's window field */
 	int			ifindex;	/* client's ingress device */
-
 	u32			client_isn;
 	u32			proxy_isn;
 	u32			delta;		/* proxy_isn - server_isn */
@@ -165,13 +164,15 @@ struct zwin_conn {
 	u32			s_nxt;		/* server's next, proxy space */
 	u32			c_ack;		/* client's last ack, proxy space */
 	u32			s_ack;		/* server's last ack */
-	u32			ctsval;		/* client's last TSval */
-	u32			ptsval;		/* proxy's SYN-ACK TSval */
-	unsigned long		last;		/* jiffies of last packet */
-	bool			dead;
-
-	/* duplicate-ACK loop detection (rewrite.c), index 0 to the server */
-	u32			storm_sig[2];	/* last pure ACK each way */
+	u32			last;		/* jiffies (low 32 bits), last packet */
+	union {
+		struct {	/* until the server answers (handshake.c) */
+			u32	ctsval;		/* client's last TSval */
+			u32	ptsval;		/* proxy's SYN-ACK TSval */
+		};
+		/* then: the last pure ACK each way (ACK storms, rewrite.c) */
+		u32		storm_sig[2];	/* [0] to the server */
+	};
 	u32			storm_t;	/* jiffies, start of the count */
 	u16			storm_cnt;
 	u8			storm_dirs;	/* BIT(0), BIT(1): ways seen */

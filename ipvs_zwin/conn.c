@@ -141,7 +141,7 @@ unsigned long zwin_conn_timeout(struct zwin_conn *c)
 		return ZWIN_RESET_QUARANTINE;
 	if (READ_ONCE(c->state) == ZWIN_S_CLOSING)
 		st = IP_VS_TCP_S_TIME_WAIT;
-	else if (READ_ONCE(c->flags))
+	else if (READ_ONCE(c->fin[0]) || READ_ONCE(c->fin[1]))
 		st = IP_VS_TCP_S_FIN_WAIT;
 	else
 		st = IP_VS_TCP_S_ESTABLISHED;
@@ -179,9 +179,15 @@ void zwin_conn_kill(struct zwin_conn *c)
  */
 void zwin_conn_touch(struct zwin_conn *c, unsigned long timeout)
 {
-	WRITE_ONCE(c->last, jiffies);
+	WRITE_ONCE(c->last, (u32)jiffies);
 	if (timeout && !READ_ONCE(c->dead))
 		mod_timer(&c->timer, jiffies + timeout);
+}
+
+/* The jiffies of @c's last packet: it keeps the low 32 bits (in the past). */
+static unsigned long zwin_conn_last(const struct zwin_conn *c)
+{
+	return jiffies - (u32)((u32)jiffies - READ_ONCE(c->last));
 }
 
 /* Returns true if @c still needs its timer, rearmed by the caller. */
@@ -201,8 +207,8 @@ static bool zwin_conn_expire_locked(struct zwin_conn *c)
 		zwin_conn_failed(c);
 		return true;
 	}
-	if (time_before(jiffies, READ_ONCE(c->last) + zwin_conn_timeout(c))) {
-		mod_timer(&c->timer, READ_ONCE(c->last) + zwin_conn_timeout(c));
+	if (time_before(jiffies, zwin_conn_last(c) + zwin_conn_timeout(c))) {
+		mod_timer(&c->timer, zwin_conn_last(c) + zwin_conn_timeout(c));
 		return true;
 	}
 	return false;
@@ -266,7 +272,7 @@ struct zwin_conn *zwin_conn_alloc(struct zwin_net *zn,
 	c->cport = t->cport;
 	c->vport = t->vport;
 	c->state = ZWIN_S_SYN_SENT;
-	c->last = jiffies;
+	c->last = (u32)jiffies;
 	spin_lock_init(&c->lock);
 	timer_setup(&c->timer, zwin_conn_expire, 0);
 	return c;

@@ -370,7 +370,6 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 	c->client_isn = isn;
 	c->proxy_isn = ntohl(th->ack_seq) - 1;
 	c->opts = o;
-	c->cwscale = o.wscale;
 	c->pwscale = o.wscale == ZWIN_WSCALE_NONE ? 0 :
 		     READ_ONCE(zn->sysctl.wscale);
 	c->cwin = ntohs(th->window);
@@ -454,8 +453,6 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 		c->opts.ts = false;
 	/* SYN-ACK windows are never scaled: bytes in, proxy scale out. */
 	swin = ntohs(th->window) >> c->pwscale;
-	/* translation fields first: lookups acquire the state */
-	smp_store_release(&c->state, ZWIN_S_ESTABLISHED);
 
 	/* ACK to the server, in the client's spaces: PRE_ROUTING translates. */
 	ack.seq = c->client_isn + 1;
@@ -464,6 +461,11 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 	ack.win = c->cwin;
 	if (c->opts.ts)
 		ack.optlen = zwin_ts_opt(ack.opts, c->ctsval, c->ptsval);
+	/* the handshake's timestamps give way to the ACK-storm detector */
+	c->storm_sig[0] = 0;
+	c->storm_sig[1] = 0;
+	/* translation fields first: lookups acquire the state */
+	smp_store_release(&c->state, ZWIN_S_ESTABLISHED);
 	zwin_inject_from_client(c, &ack);
 
 	/* The SYN-ACK becomes the reopen: the server's window, our sequence. */

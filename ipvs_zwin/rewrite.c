@@ -24,21 +24,20 @@
 
 #include "zwin.h"
 
+/* FIN and RST bookkeeping; @dir is 0 for the client's segments, 1 back. */
 static void zwin_fin_rst(struct zwin_conn *c, const struct tcphdr *th,
-			 unsigned long fin_bit)
+			 unsigned int dir)
 {
-	unsigned long old = READ_ONCE(c->flags);
-
-	if (th->rst || ((old | fin_bit) == (ZWIN_F_CLIENT_FIN | ZWIN_F_SERVER_FIN) &&
-			th->fin)) {
+	if (th->rst || (th->fin && READ_ONCE(c->fin[!dir]))) {
 		if (READ_ONCE(c->state) != ZWIN_S_CLOSING) {
 			WRITE_ONCE(c->state, ZWIN_S_CLOSING);
 			zwin_conn_touch(c, zwin_conn_timeout(c));
 		}
 		return;
 	}
-	if (th->fin && !(old & fin_bit)) {
-		set_bit(__ffs(fin_bit), &c->flags);
+	/* each side's flag is written by its own direction only */
+	if (th->fin && !READ_ONCE(c->fin[dir])) {
+		WRITE_ONCE(c->fin[dir], true);
 		zwin_conn_touch(c, zwin_conn_timeout(c));
 		return;
 	}
@@ -161,7 +160,7 @@ unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,
 				 ntohl(th->ack_seq) - c->delta);
 	if (th->doff > 5)
 		zwin_opts_rewrite(skb, th, c, true);
-	zwin_fin_rst(c, th, ZWIN_F_CLIENT_FIN);
+	zwin_fin_rst(c, th, 0);
 	zwin_stat_inc(c->zn, ZWIN_STAT_TO_SERVER);
 	return NF_ACCEPT;
 }
@@ -198,7 +197,7 @@ unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
 					 false);
 		th->window = win;
 	}
-	zwin_fin_rst(c, th, ZWIN_F_SERVER_FIN);
+	zwin_fin_rst(c, th, 1);
 	zwin_stat_inc(c->zn, ZWIN_STAT_TO_CLIENT);
 	return NF_ACCEPT;
 }
