@@ -128,16 +128,20 @@ def main():
     print("raw figures: median (min-max) over rounds")
     print("-" * (w + 40))
     figures = []
-    last = None
-    for key in order:
-        sec, met, var = key
-        vals = list(data[key].values())
-        s = spread(vals)
-        figures.append((sec, met, var, s, len(vals)))
-        if (sec, met) != last:
-            print("%s %s [%s]" % (sec, met, UNITS.get(met, "")))
-            last = (sec, met)
-        print("    %-9s %10s  (%s..%s, n=%d)" % (var, fmt(s[0]), fmt(s[1]), fmt(s[2]), len(vals)))
+    metrics = []
+    for sec, met, _ in order:
+        if (sec, met) not in metrics:
+            metrics.append((sec, met))
+    for sec, met in metrics:
+        print("%s %s [%s]" % (sec, met, UNITS.get(met, "")))
+        for key in order:
+            if key[:2] != (sec, met):
+                continue
+            var = key[2]
+            vals = list(data[key].values())
+            s = spread(vals)
+            figures.append((sec, met, var, s, len(vals)))
+            print("    %-9s %10s  (%s..%s, n=%d)" % (var, fmt(s[0]), fmt(s[1]), fmt(s[2]), len(vals)))
     print()
     print("Balancer CPU per SYN is the whole guest's system+softirq time over the")
     print("SYNs the balancer received (generator and attacker included): approximate.")
