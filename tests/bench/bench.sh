@@ -244,9 +244,14 @@ mem_run() {
 	ip netns exec zr1 python3 "$BENCH/conns.py" serve 9100 &
 	srv=$!
 	# connections of the previous variant, reset when their holders were
-	# killed, leave IPVS (CLOSE: 10 s) and the proxy with it
-	for i in $(seq 120); do
-		[ "$(ip netns exec zlb ipvsadm -Lnc 2> /dev/null | wc -l)" -lt 1000 ] && break
+	# killed, leave IPVS (CLOSE: 10 s) and then the proxy's table (which
+	# lags behind IPVS's): wait for both, at most 90 s
+	for i in $(seq 180); do
+		e0=0
+		grep -q '^ip_vs_zwin ' /proc/modules && e0=$(zstat zlb entries 2> /dev/null)
+		case $e0 in ''|*[!0-9]*) e0=0 ;; esac
+		[ "$(ip netns exec zlb ipvsadm -Lnc 2> /dev/null | wc -l)" -lt 1000 ] &&
+			[ "$e0" -lt 1000 ] && break
 		sleep 0.5
 	done
 	sleep 1
