@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/types.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -30,35 +31,35 @@
 #define BATCH 64
 #define FRAME_LEN (14 + 20 + 40)
 
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static __u64 rng = 0x9e3779b97f4a7c15ULL;
 
-static uint32_t rnd32(void)
+static __u32 rnd32(void)
 {
 	rng ^= rng << 13;
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
-	return (uint32_t)(rng >> 16);
+	return (__u32)(rng >> 16);
 }
 
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+static __u32 csum_add(__u32 sum, const void *data, size_t len)
 {
-	const uint8_t *p = data;
+	const __u8 *p = data;
 
 	while (len > 1) {
-		sum += (uint32_t)p[0] << 8 | p[1];
+		sum += (__u32)p[0] << 8 | p[1];
 		p += 2;
 		len -= 2;
 	}
 	if (len)
-		sum += (uint32_t)p[0] << 8;
+		sum += (__u32)p[0] << 8;
 	return sum;
 }
 
-static uint16_t csum_fold(uint32_t sum)
+static __u16 csum_fold(__u32 sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (__u16)~sum;
 }
 
 static double now(void)
@@ -69,24 +70,24 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void put16(uint8_t *p, uint16_t v)
+static void put16(__u8 *p, __u16 v)
 {
 	p[0] = v >> 8;
 	p[1] = v & 0xff;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+static void put32(__u8 *p, __u32 v)
 {
 	put16(p, v >> 16);
 	put16(p + 2, v & 0xffff);
 }
 
 /* One SYN from a random source into FRAME (Ethernet header already set). */
-static void build(uint8_t *f, uint32_t src, uint32_t dst, uint16_t dport)
+static void build(__u8 *f, __u32 src, __u32 dst, __u16 dport)
 {
-	uint8_t *ip = f + 14, *tcp = ip + 20, pseudo[12];
-	uint32_t sum;
-	uint16_t ipid = rnd32();
+	__u8 *ip = f + 14, *tcp = ip + 20, pseudo[12];
+	__u32 sum;
+	__u16 ipid = rnd32();
 
 	memset(ip, 0, 60);
 	ip[0] = 0x45;
@@ -120,7 +121,7 @@ static void build(uint8_t *f, uint32_t src, uint32_t dst, uint16_t dport)
 	put16(tcp + 16, csum_fold(sum));
 }
 
-static int parse_mac(const char *s, uint8_t *mac)
+static int parse_mac(const char *s, __u8 *mac)
 {
 	unsigned int m[6];
 	int i;
@@ -135,18 +136,18 @@ static int parse_mac(const char *s, uint8_t *mac)
 
 int main(int argc, char **argv)
 {
-	static uint8_t frames[BATCH][FRAME_LEN];
+	static __u8 frames[BATCH][FRAME_LEN];
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_ll sll;
-	uint8_t dmac[6], smac[6] = { 0x02, 0, 0, 0, 0, 1 };
+	__u8 dmac[6], smac[6] = { 0x02, 0, 0, 0, 0, 1 };
 	struct in_addr dst, net;
-	uint32_t mask, base;
+	__u32 mask, base;
 	unsigned long long sent = 0;
 	double secs, t0, t;
 	int fd, i, n, plen = 8;
 	unsigned int ifindex;
-	uint16_t dport;
+	__u16 dport;
 	char path[128];
 	FILE *f;
 
@@ -182,7 +183,7 @@ int main(int argc, char **argv)
 			parse_mac(buf, smac);
 		fclose(f);
 	}
-	rng ^= (uint64_t)getpid() << 32 ^ (uint64_t)(now() * 1e6);
+	rng ^= (__u64)getpid() << 32 ^ (__u64)(now() * 1e6);
 
 	fd = socket(AF_PACKET, SOCK_RAW, 0);	/* protocol 0: send only */
 	if (fd < 0) {
@@ -217,10 +218,10 @@ int main(int argc, char **argv)
 			build(frames[i], base | (rnd32() & ~mask),
 			      ntohl(dst.s_addr), dport);
 		n = sendmmsg(fd, msgs, BATCH, 0);
-		if (n > 0)
+		if (n > 0) {
 			sent += n;
-		else if (n < 0 && errno != ENOBUFS && errno != EAGAIN &&
-			 errno != EINTR) {
+		} else if (n < 0 && errno != ENOBUFS && errno != EAGAIN &&
+			   errno != EINTR) {
 			perror("synflood: sendmmsg");
 			return 1;
 		}
