@@ -239,8 +239,11 @@ void zwin_af_fix_len(struct sk_buff *skb, int af, unsigned int thoff,
 void zwin_af_tcp_csum(struct sk_buff *skb, int af, unsigned int thoff);
 struct sk_buff *zwin_af_alloc(struct net *net, const struct zwin_tuple *t,
 			      bool from_client, unsigned int tcplen);
-bool zwin_af_output(struct net *net, struct sk_buff *skb,
-		    const struct zwin_tuple *t);
+bool zwin_af_turn(struct net *net, struct sk_buff *skb,
+		  const struct zwin_tuple *t, unsigned int tcplen);
+struct dst_entry *zwin_af_route(struct net *net, const struct zwin_tuple *t);
+void zwin_af_output(struct net *net, struct sk_buff *skb,
+		    struct dst_entry *dst);
 
 /* handshake.c */
 unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,

@@ -7,6 +7,7 @@
 
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/if_vlan.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ip6_checksum.h>
@@ -71,27 +72,19 @@ void zwin_af_tcp_csum(struct sk_buff *skb, int af, unsigned int thoff)
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
-/**
- * zwin_af_alloc() - a new segment with its network header filled
- * @net: namespace (for the default TTL / hop limit)
- * @t: addresses of the connection
- * @from_client: direction: client to virtual address, or back
- * @tcplen: bytes of TCP header and options to reserve after it
- *
- * Return: the skb, network header at skb->data, or NULL.
+/*
+ * Writes at skb->data (room checked by the caller) the network header of a
+ * TCP segment of @tcplen bytes between the addresses of @t, followed by
+ * @tcplen zeroed bytes for the TCP header.
  */
-struct sk_buff *zwin_af_alloc(struct net *net, const struct zwin_tuple *t,
-			      bool from_client, unsigned int tcplen)
+static void zwin_af_fill(struct sk_buff *skb, struct net *net,
+			 const struct zwin_tuple *t, bool from_client,
+			 unsigned int tcplen)
 {
 	unsigned int nhlen = zwin_af_iphdr_len(t->af);
 	const union nf_inet_addr *src = from_client ? &t->caddr : &t->vaddr;
 	const union nf_inet_addr *dst = from_client ? &t->vaddr : &t->caddr;
-	struct sk_buff *skb;
 
-	skb = alloc_skb(LL_MAX_HEADER + nhlen + tcplen, GFP_ATOMIC);
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, LL_MAX_HEADER);
 	skb_reset_network_header(skb);
 	if (t->af == AF_INET6) {
 		struct ipv6hdr *ip6h = skb_put_zero(skb, nhlen);
@@ -117,21 +110,84 @@ struct sk_buff *zwin_af_alloc(struct net *net, const struct zwin_tuple *t,
 	skb_set_transport_header(skb, nhlen);
 	skb_put_zero(skb, tcplen);
 	zwin_af_fix_len(skb, t->af, nhlen, tcplen);
+}
+
+/**
+ * zwin_af_alloc() - a new segment with its network header filled
+ * @net: namespace (for the default TTL / hop limit)
+ * @t: addresses of the connection
+ * @from_client: direction: client to virtual address, or back
+ * @tcplen: bytes of TCP header and options to reserve after it
+ *
+ * Return: the skb, network header at skb->data, or NULL.
+ */
+struct sk_buff *zwin_af_alloc(struct net *net, const struct zwin_tuple *t,
+			      bool from_client, unsigned int tcplen)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LL_MAX_HEADER + zwin_af_iphdr_len(t->af) + tcplen,
+			GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, LL_MAX_HEADER);
+	zwin_af_fill(skb, net, t, from_client, tcplen);
 	return skb;
 }
 
 /**
- * zwin_af_output() - route @skb from the virtual address to the client
- * and send it through the local output path
+ * zwin_af_turn() - turn a received segment into the answer to its sender
+ * @net: namespace (for the default TTL / hop limit)
+ * @skb: the received segment, network header at skb->data; its content
+ *	is no longer needed
+ * @t: addresses of the connection; the answer goes from the virtual
+ *	address to the client
+ * @tcplen: bytes of TCP header and options to reserve after the network
+ *	header
+ *
+ * Saves a flood SYN's answer an allocation and the SYN a free. Only a
+ * buffer the proxy owns alone and that is large enough is reused; all the
+ * state it picked up on the way in (device, route, conntrack, mark,
+ * timestamp, VLAN tag, hash, control block) is cleared, as in a new one.
+ *
+ * Return: true if @skb now holds a segment as from zwin_af_alloc(); false
+ * if it is shared, cloned, GSO, from the memory reserves or too small,
+ * and the caller allocates (and still owns @skb, possibly trimmed).
+ */
+bool zwin_af_turn(struct net *net, struct sk_buff *skb,
+		  const struct zwin_tuple *t, unsigned int tcplen)
+{
+	unsigned int need = zwin_af_iphdr_len(t->af) + tcplen;
+
+	if (skb_shared(skb) || skb_cloned(skb) || skb_is_gso(skb) ||
+	    skb->pfmemalloc || skb_end_pointer(skb) - skb->data < need)
+		return false;
+	/* drops page fragments and a reassembled fragment list */
+	if (pskb_trim(skb, 0))
+		return false;
+	skb_scrub_packet(skb, true);
+	skb_orphan(skb);
+	skb->dev = NULL;	/* the route sets the way out */
+	__vlan_hwaccel_clear_tag(skb);
+	skb_clear_hash(skb);
+	skb->priority = 0;
+	skb->encapsulation = 0;
+	memset(skb->cb, 0, sizeof(skb->cb));
+	zwin_af_fill(skb, net, t, false, tcplen);
+	return true;
+}
+
+/**
+ * zwin_af_route() - route from the virtual address to the client
  * @net: namespace
- * @skb: a segment from zwin_af_alloc(), consumed
  * @t: addresses of the connection
  *
- * Return: true if it was handed to the stack.
+ * Return: a referenced route, or NULL if there is none.
  */
-bool zwin_af_output(struct net *net, struct sk_buff *skb,
-		    const struct zwin_tuple *t)
+struct dst_entry *zwin_af_route(struct net *net, const struct zwin_tuple *t)
 {
+	struct rtable *rt;
+
 	if (t->af == AF_INET6) {
 		struct flowi6 fl6 = {
 			.daddr = t->caddr.in6,
@@ -142,25 +198,34 @@ bool zwin_af_output(struct net *net, struct sk_buff *skb,
 
 		if (dst->error) {
 			dst_release(dst);
-			kfree_skb(skb);
-			return false;
+			return NULL;
 		}
-		skb_dst_set(skb, dst);
-		ip6_local_out(net, NULL, skb);
-	} else {
-		struct flowi4 fl4 = {
-			.daddr = t->caddr.ip,
-			.saddr = t->vaddr.ip,
-			.flowi4_proto = IPPROTO_TCP,
-		};
-		struct rtable *rt = ip_route_output_key(net, &fl4);
-
-		if (IS_ERR(rt)) {
-			kfree_skb(skb);
-			return false;
-		}
-		skb_dst_set(skb, &rt->dst);
-		ip_local_out(net, NULL, skb);
+		return dst;
 	}
-	return true;
+	rt = ip_route_output_key(net, &(struct flowi4){
+		.daddr = t->caddr.ip,
+		.saddr = t->vaddr.ip,
+		.flowi4_proto = IPPROTO_TCP,
+	});
+	return IS_ERR(rt) ? NULL : &rt->dst;
 }
+
+/**
+ * zwin_af_output() - send @skb through the local output path
+ * @net: namespace
+ * @skb: a segment from zwin_af_alloc() or zwin_af_turn(), consumed
+ * @dst: its route from zwin_af_route(), whose reference @skb takes
+ */
+void zwin_af_output(struct net *net, struct sk_buff *skb,
+		    struct dst_entry *dst)
+{
+	skb_dst_set(skb, dst);
+	if (skb->protocol == htons(ETH_P_IPV6))
+		ip6_local_out(net, NULL, skb);
+	else
+		ip_local_out(net, NULL, skb);
+}
+
+#if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
+#include "../tests/kunit/af_test.c"
+#endif

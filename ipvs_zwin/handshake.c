@@ -63,16 +63,23 @@ static void zwin_put_tcp(struct tcphdr *th, __be16 sport, __be16 dport,
 	memcpy(th + 1, s->opts, s->optlen);
 }
 
-/* A new segment @s; from_client picks the direction of @t. */
+/*
+ * The segment @s; from_client picks the direction of @t. Built in @reuse,
+ * a received segment no longer needed, when it can be turned around.
+ */
 static struct sk_buff *zwin_build(struct net *net, const struct zwin_tuple *t,
-				  bool from_client, const struct zwin_seg *s)
+				  bool from_client, const struct zwin_seg *s,
+				  struct sk_buff *reuse)
 {
 	unsigned int tcplen = sizeof(struct tcphdr) + s->optlen;
 	unsigned int thoff = zwin_af_iphdr_len(t->af);
 	struct sk_buff *skb;
 	struct tcphdr *th;
 
-	skb = zwin_af_alloc(net, t, from_client, tcplen);
+	if (reuse && !from_client && zwin_af_turn(net, reuse, t, tcplen))
+		skb = reuse;
+	else
+		skb = zwin_af_alloc(net, t, from_client, tcplen);
 	if (!skb)
 		return NULL;
 	th = (struct tcphdr *)(skb->data + thoff);
@@ -84,20 +91,37 @@ static struct sk_buff *zwin_build(struct net *net, const struct zwin_tuple *t,
 	return skb;
 }
 
-/* Sends @s from the virtual address to the client; false if it could not. */
+/*
+ * Sends @s from the virtual address to the client; false if it could not.
+ * @reuse, a received segment or NULL, is consumed in every case: the
+ * answer is built in it when it can be.
+ */
 static bool zwin_xmit_to_client(struct zwin_net *zn,
 				const struct zwin_tuple *t,
-				const struct zwin_seg *s)
+				const struct zwin_seg *s,
+				struct sk_buff *reuse)
 {
-	struct sk_buff *skb = zwin_build(zn->net, t, false, s);
+	/* routed first: an answer that cannot leave costs no buffer */
+	struct dst_entry *dst = zwin_af_route(zn->net, t);
+	struct sk_buff *skb;
 
-	if (skb) {
-		/* IPVS must not schedule it, conntrack must not judge it. */
-		skb->ipvs_property = 1;
-		zwin_set_untracked(skb);
-		if (zwin_af_output(zn->net, skb, t))
-			return true;
+	if (!dst)
+		goto fail;
+	skb = zwin_build(zn->net, t, false, s, reuse);
+	if (skb != reuse)
+		consume_skb(reuse);
+	reuse = NULL;
+	if (!skb) {
+		dst_release(dst);
+		goto fail;
 	}
+	/* IPVS must not schedule it, conntrack must not judge it. */
+	skb->ipvs_property = 1;
+	zwin_set_untracked(skb);
+	zwin_af_output(zn->net, skb, dst);
+	return true;
+fail:
+	consume_skb(reuse);
 	zwin_stat_inc(zn, ZWIN_STAT_XMIT_FAIL);
 	return false;
 }
@@ -122,7 +146,7 @@ static void zwin_inject_from_client(struct zwin_conn *c,
 	struct sk_buff *skb;
 
 	zwin_conn_tuple(c, &t);
-	skb = zwin_build(zn->net, &t, true, s);
+	skb = zwin_build(zn->net, &t, true, s, NULL);
 	if (!skb)
 		goto fail;
 	rcu_read_lock();
@@ -198,8 +222,9 @@ static const struct tcphdr *zwin_tcp_full(const struct sk_buff *skb,
  * @t: its addresses and ports
  * @thoff: offset of its TCP header
  *
- * Sends a SYN-ACK with window 0 and a cookie as sequence number, and
- * consumes the SYN: nothing is kept.
+ * Sends a SYN-ACK with window 0 and a cookie as sequence number, built in
+ * the SYN's own buffer when it can be (else the SYN is consumed): nothing
+ * is kept.
  *
  * Return: NF_STOLEN, or NF_DROP for a malformed SYN or a bad checksum.
  */
@@ -237,11 +262,15 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 		ours.wscale = READ_ONCE(sc->wscale);
 	s.optlen = zwin_synack_opts(s.opts, &ours, tsval, co.tsval);
 
-	if (zwin_xmit_to_client(zn, t, &s)) {
+	/* the SYN becomes its answer (or is consumed) */
+	if (zwin_xmit_to_client(zn, t, &s, skb)) {
+		unsigned long now = jiffies;
+
 		zwin_stat_inc(zn, ZWIN_STAT_SYNACK_SENT);
-		WRITE_ONCE(zn->last_synack, jiffies);
+		/* written once a tick, not once a SYN: every cpu reads it */
+		if (READ_ONCE(zn->last_synack) != now)
+			WRITE_ONCE(zn->last_synack, now);
 	}
-	consume_skb(skb);
 	return NF_STOLEN;
 }
 
@@ -275,7 +304,7 @@ void zwin_reset_client(struct zwin_conn *c)
 	s.flags = TCPHDR_RST;
 	if (c->state == ZWIN_S_SYN_SENT) {
 		s.seq = c->proxy_isn + 1;
-		zwin_xmit_to_client(c->zn, &t, &s);
+		zwin_xmit_to_client(c->zn, &t, &s, NULL);
 		return;
 	}
 	/*
@@ -284,10 +313,10 @@ void zwin_reset_client(struct zwin_conn *c)
 	 * arrived since.
 	 */
 	s.seq = READ_ONCE(c->c_ack);
-	zwin_xmit_to_client(c->zn, &t, &s);
+	zwin_xmit_to_client(c->zn, &t, &s, NULL);
 	if (READ_ONCE(c->s_nxt) != s.seq) {
 		s.seq = READ_ONCE(c->s_nxt);
-		zwin_xmit_to_client(c->zn, &t, &s);
+		zwin_xmit_to_client(c->zn, &t, &s, NULL);
 	}
 }
 
@@ -392,7 +421,7 @@ refuse:
 		struct zwin_seg s = { .seq = ntohl(th->ack_seq),
 				      .flags = TCPHDR_RST };
 
-		zwin_xmit_to_client(zn, t, &s);
+		zwin_xmit_to_client(zn, t, &s, NULL);
 	}
 	return NF_DROP;
 }

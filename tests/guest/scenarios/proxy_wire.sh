@@ -5,6 +5,9 @@
 # window 0 and the options the client offered; no real server sees a SYN
 # until the client's ACK; then exactly one SYN reaches one server and the
 # client receives the server's window continuing the proxy's sequence.
+# With a packet tap on the balancer holding a copy of the SYN (so the
+# answer cannot be built in the SYN's buffer), the answer is the same and
+# the tap's copy intact.
 . "$(dirname "$0")/../lib.sh"
 
 topo_up
@@ -98,3 +101,66 @@ PY
 echo "probe answer: $probe"
 check "a window probe is answered through the proxy" \
 	grep -q "^flags=A win=[1-9][0-9]* seq=$((cookie + 1)) ack=1001$" <<< "$probe"
+
+# 4. With a packet tap on the balancer that has not read its copy yet,
+# the SYN's buffer is shared: the answer is built in a new buffer (above,
+# with no tap, in the SYN's own), is the same, and the tap's copy of the
+# SYN is left intact. The tap reads only at the end, so its copies are
+# still queued while the proxy answers.
+rm -f /tmp/tap.ready /tmp/tap.done
+ip netns exec zlb python3 - "$VIP" > /tmp/tap.out 2>&1 <<'PY' &
+import os, socket, sys, time
+from scapy.all import Ether, IP, TCP
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+s.bind(("zlbzc", 0))
+open("/tmp/tap.ready", "w").close()
+while not os.path.exists("/tmp/tap.done"):
+    time.sleep(0.1)
+s.setblocking(False)
+while True:
+    try:
+        data = s.recv(65535)
+    except BlockingIOError:
+        break
+    p = Ether(data)
+    if TCP not in p or 80 not in (p[TCP].sport, p[TCP].dport):
+        continue
+    want = p[TCP].chksum
+    del p[TCP].chksum
+    ok = Ether(bytes(p))[TCP].chksum == want
+    print("%s:%d > %s:%d flags=%s seq=%d ack=%d win=%d csum=%s" % (
+        p[IP].src, p[TCP].sport, p[IP].dst, p[TCP].dport, p[TCP].flags,
+        p[TCP].seq, p[TCP].ack, p[TCP].window, "ok" if ok else "bad"))
+PY
+tap=$!
+for i in $(seq 50); do [ -e /tmp/tap.ready ] && break; sleep 0.2; done
+synack2=$(ip netns exec zc python3 - "$VIP" <<'PY'
+import sys
+from scapy.all import IP, TCP, sr1, conf
+conf.verb = 0
+syn = IP(dst=sys.argv[1]) / TCP(sport=41001, dport=80, flags="S", seq=2000,
+                                 window=64240,
+                                 options=[("MSS", 1400), ("SAckOK", b""),
+                                          ("Timestamp", (22222, 0)),
+                                          ("NOP", None), ("WScale", 9)])
+sa = sr1(syn, timeout=5)
+if sa is None:
+    print("none"); sys.exit(0)
+o = dict((k, v) for k, v in sa[TCP].options)
+print("flags=%s win=%d ack=%d mss=%s wscale=%s sack=%d ts=%d" % (
+    sa[TCP].flags, sa[TCP].window, sa[TCP].ack, o.get("MSS"), o.get("WScale"),
+    "SAckOK" in o, "Timestamp" in o))
+PY
+)
+touch /tmp/tap.done
+wait "$tap"
+tapped=$(cat /tmp/tap.out)
+echo "SYN-ACK with a tap: $synack2"
+echo "the tap's copies:"
+echo "$tapped"
+check "with a tap, the same zero-window SYN-ACK" \
+	grep -q '^flags=SA win=0 ack=2001 mss=1460 wscale=7 sack=1 ts=1$' <<< "$synack2"
+check "the tap's copy of the SYN is intact" \
+	grep -q "^$CIP:41001 > $VIP:80 flags=S seq=2000 ack=0 win=64240 csum=ok$" <<< "$tapped"
+check "the tap saw the SYN-ACK leave" \
+	grep -q "^$VIP:80 > $CIP:41001 flags=SA seq=[0-9]* ack=2001 win=0 csum=ok$" <<< "$tapped"
