@@ -133,7 +133,8 @@ def main():
         if (sec, met) not in metrics:
             metrics.append((sec, met))
     for sec, met in metrics:
-        print("%s %s [%s]" % (sec, met, UNITS.get(met, "")))
+        unit = UNITS.get(met, "% of busy CPU" if met.endswith("_pct") else "")
+        print("%s %s [%s]" % (sec, met, unit))
         for key in order:
             if key[:2] != (sec, met):
                 continue
@@ -145,6 +146,10 @@ def main():
     print()
     print("Balancer CPU per SYN is the whole guest's system+softirq time over the")
     print("SYNs the balancer received (generator and attacker included): approximate.")
+    if any(sec == "profile" for sec, _ in metrics):
+        print("profile X_pct: share of the guest's busy CPU time (idle excluded) in")
+        print("symbol X and what it calls, during one run of the variant (perf,")
+        print("cpu-clock); busy_pct: the busy share of all CPU time.")
 
     with open(os.path.join(d, "ratios.csv"), "w", newline="") as f:
         o = csv.writer(f)

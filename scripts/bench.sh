@@ -14,6 +14,9 @@
 #   ZWIN_BENCH_QUICK=1    1 round of 1 s measurements, 1000 idle connections
 #   ZWIN_BENCH_OUT=DIR    results directory (default
 #                         $ZWIN_CACHE/bench/<timestamp>)
+#   ZWIN_BENCH_ONLY="flood tput crate ttfb mem"  the sections to run
+#   ZWIN_BENCH_PROFILE=1  also profile a flood per variant and iperf3 with
+#                         and without the proxy (perf)
 #
 # Never fails because of speed: it fails only if nothing was measured.
 set -euo pipefail
@@ -43,6 +46,8 @@ MEAS=$secs
 TTFB_N=$ttfb_n
 MEM_CONNS=$mem_conns
 QUICK=$quick
+ONLY="${ZWIN_BENCH_ONLY:-flood tput crate ttfb mem}"
+PROFILE=${ZWIN_BENCH_PROFILE:-0}
 EOF
 
 log "benchmark on Debian $rel under QEMU/TCG: $rounds round(s) of ${secs} s measurements"
@@ -50,7 +55,9 @@ rc=0
 ZWIN_LIVE=${ZWIN_LIVE:-1} ZWIN_GUEST_TIMEOUT=${ZWIN_GUEST_TIMEOUT:-4000} \
 	"$ZWIN_TOP/scripts/guest.sh" "$rel" "$ko" bench || rc=$?
 run=$ZWIN_CACHE/runs/$rel
-for f in bench.csv bench-info.txt bench.log bench.dmesg; do
+for f in bench.csv bench-info.txt bench.log bench.dmesg \
+	profile-flood-zwin.txt profile-flood-rawdrop.txt profile-flood-synproxy.txt \
+	profile-tput-zwin.txt profile-tput-plain.txt; do
 	[ -f "$run/$f" ] && cp "$run/$f" "$res/raw-$f"
 done
 [ "$rc" -eq 0 ] || log "the guest reported a problem (see $res/raw-bench.log); figures are kept"

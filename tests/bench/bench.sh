@@ -17,6 +17,7 @@
 BENCH=$(cd "$ZWIN_GUEST/../bench" && pwd)
 CSV=/zwin-out/bench.csv
 ROUNDS=5 MEAS=3 TTFB_N=10 MEM_CONNS=10000 QUICK=0 SYNFLOOD=
+ONLY="flood tput crate ttfb mem" PROFILE=0
 
 kdir=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^zwin\.kdir=//p')
 gdir=${kdir%/kernels/*}/bench/guest-$(uname -r)
@@ -80,6 +81,8 @@ unload_module() {
 	echo "meas_s $MEAS"
 	echo "quick $QUICK"
 	echo "mem_conns $MEM_CONNS"
+	echo "sections $ONLY"
+	echo "profile $PROFILE"
 	echo "module $(modinfo -F version ip_vs_zwin 2> /dev/null)"
 } > /zwin-out/bench-info.txt
 cat /zwin-out/bench-info.txt
@@ -297,14 +300,84 @@ mem_run() {
 	sleep 2
 }
 
+want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# --- 5. profiles ------------------------------------------------------
+# perf samples every CPU (cpu-clock: a TCG guest has no PMU) while a
+# command runs. profile-NAME.txt gets the hottest kernel symbols by their
+# own samples, then including their callees; the CSV gets, for the
+# symbols of PROF_SYMS that show, their share (callees included) of the
+# busy time (all samples but the idle loop's), as "profile,NAME,1,SYM,%".
+PROF_SYMS="zwin_hook zwin_client_syn zwin_xmit_to_client zwin_af_route zwin_build"
+PROF_SYMS+=" zwin_to_server zwin_to_client ip_rcv ip_output ip_vs_in_hook"
+PROF_SYMS+=" ip_vs_out_hook nft_do_chain_ipv4 synproxy_tg4 ipv4_synproxy_hook"
+PROF_SYMS+=" packet_sendmsg ip_local_out ip_finish_output zwin_cookie_make"
+PROF_SYMS+=" nf_checksum zwin_parse_opts pskb_trim_rcsum_slow kfree_skb_reason"
+prof() {
+	local name=$1 data=/tmp/perf.data out=/zwin-out/profile-$1.txt
+	shift
+	command -v perf > /dev/null || { echo "bench: no perf: no profile"; return; }
+	perf record -q -e cpu-clock -F 4999 -a -g -o "$data" -- "$@" > /dev/null 2>&1 ||
+		{ echo "bench: perf record $name failed"; return; }
+	{
+		echo "# $name: $*"
+		echo "# perf cpu-clock samples of every CPU, by own samples (>= 0.5%)"
+		perf report -i "$data" --no-children --sort sym --stdio -g none \
+			--percent-limit 0.5 2> /dev/null | grep -v '^#\|^$'
+		echo "# including callees (>= 1%)"
+		perf report -i "$data" --children --sort sym --stdio -g none \
+			--percent-limit 1 2> /dev/null | grep -v '^#\|^$'
+	} > "$out"
+	perf report -i "$data" --children --sort sym --stdio -g none 2> /dev/null |
+		awk -v name="$name" -v syms="$PROF_SYMS" '
+		BEGIN { n = split(syms, s, / +/); for (i = 1; i <= n; i++) want[s[i]] = 1 }
+		$3 == "[k]" || $3 == "[.]" { sub(/%/, "", $1); pct[$4] = $1 }
+		END {
+			busy = 100 - pct["do_idle"]
+			if (busy <= 0) exit
+			printf "profile,%s,1,busy_pct,%.2f\n", name, busy
+			for (k in want)
+				if (k in pct)
+					printf "profile,%s,1,%s_pct,%.2f\n", name, k, pct[k] * 100 / busy
+		}' >> "$CSV"
+	rm -f "$data"
+	echo "profile $name: $out"
+}
+profile_run() {
+	local v
+	for v in zwin rawdrop synproxy; do
+		flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; continue; }
+		sleep 0.5
+		prof "flood-$v" ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS"
+	done
+	for v in zwin plain; do
+		tput_setup "$v" > /dev/null 2>&1 || { echo "bench: tput setup $v failed"; continue; }
+		prof "tput-$v" ip netns exec zc iperf3 -c "$VIP" -p 5201 -t "$MEAS" -P 4
+	done
+}
+
 for r in $(seq 1 "$ROUNDS"); do
 	note "round $r of $ROUNDS"
-	for v in $(rotate "$r" zwin synproxy rawdrop); do flood_run "$v" "$r"; done
-	for v in $(rotate "$r" zwin plain nomod); do tput_run "$v" "$r"; done
-	for v in $(rotate "$r" zwin plain); do crate_run "$v" "$r"; done
-	for v in $(rotate "$r" zwin plain); do ttfb_run "$v" "$r"; done
+	if want flood; then
+		for v in $(rotate "$r" zwin synproxy rawdrop); do flood_run "$v" "$r"; done
+	fi
+	if want tput; then
+		for v in $(rotate "$r" zwin plain nomod); do tput_run "$v" "$r"; done
+	fi
+	if want crate; then
+		for v in $(rotate "$r" zwin plain); do crate_run "$v" "$r"; done
+	fi
+	if want ttfb; then
+		for v in $(rotate "$r" zwin plain); do ttfb_run "$v" "$r"; done
+	fi
 done
-note "memory: $MEM_CONNS idle connections"
-for v in zwin plain; do mem_run "$v"; done
+if want mem; then
+	note "memory: $MEM_CONNS idle connections"
+	for v in zwin plain; do mem_run "$v"; done
+fi
+if [ "$PROFILE" = 1 ]; then
+	note "profiles: a flood per variant, iperf3 -P 4 with and without the proxy"
+	profile_run
+fi
 lb_reset
 note "done: $(wc -l < "$CSV") figures in $CSV"
