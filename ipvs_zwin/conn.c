@@ -139,8 +139,10 @@ unsigned long zwin_conn_timeout(struct zwin_conn *c)
 		       << c->syn_tries;
 	if (READ_ONCE(c->state) == ZWIN_S_RESET)
 		return ZWIN_RESET_QUARANTINE;
+	/* closed by FINs both ways, or by a RST: IPVS's own timeouts */
 	if (READ_ONCE(c->state) == ZWIN_S_CLOSING)
-		st = IP_VS_TCP_S_TIME_WAIT;
+		st = READ_ONCE(c->fin[0]) && READ_ONCE(c->fin[1]) ?
+		     IP_VS_TCP_S_TIME_WAIT : IP_VS_TCP_S_CLOSE;
 	else if (READ_ONCE(c->fin[0]) || READ_ONCE(c->fin[1]))
 		st = IP_VS_TCP_S_FIN_WAIT;
 	else

@@ -28,6 +28,11 @@
 static void zwin_fin_rst(struct zwin_conn *c, const struct tcphdr *th,
 			 unsigned int dir)
 {
+	/* each side's flag is written by its own direction only */
+	bool fin_new = th->fin && !READ_ONCE(c->fin[dir]);
+
+	if (fin_new)
+		WRITE_ONCE(c->fin[dir], true);
 	if (th->rst || (th->fin && READ_ONCE(c->fin[!dir]))) {
 		if (READ_ONCE(c->state) != ZWIN_S_CLOSING) {
 			WRITE_ONCE(c->state, ZWIN_S_CLOSING);
@@ -35,13 +40,7 @@ static void zwin_fin_rst(struct zwin_conn *c, const struct tcphdr *th,
 		}
 		return;
 	}
-	/* each side's flag is written by its own direction only */
-	if (th->fin && !READ_ONCE(c->fin[dir])) {
-		WRITE_ONCE(c->fin[dir], true);
-		zwin_conn_touch(c, zwin_conn_timeout(c));
-		return;
-	}
-	zwin_conn_touch(c, 0);
+	zwin_conn_touch(c, fin_new ? zwin_conn_timeout(c) : 0);
 }
 
 /*

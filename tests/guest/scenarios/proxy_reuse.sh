@@ -9,11 +9,33 @@
 #    space; the client's RST ends the old connection and its next SYN is
 #    proxied afresh (RFC 5961, as without the proxy);
 #  - real clients reconnecting from the same port right after the server
-#    closed, and from TIME_WAIT (tcp_tw_reuse), are served every time.
+#    closed, and from TIME_WAIT (tcp_tw_reuse), are served every time;
+#  - a connection the client resets leaves the proxy's table on IPVS's
+#    CLOSE timeout (10 s, + 10 s), not TIME_WAIT's (120 s).
 . "$(dirname "$0")/../lib.sh"
 
 topo_up
 ipvs_nat_service --pe zwin
+
+# 0. A connection reset by the client: the entry goes 20 s later.
+c python3 - "$VIP" <<'PY'
+import socket, struct, sys, time
+s = socket.create_connection((sys.argv[1], 80), timeout=5)
+time.sleep(1)                       # the proxy connects the server meanwhile
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()                           # RST, no FIN
+PY
+t0=$(date +%s)
+expect_eq "the reset connection was proxied" "$(zstat zlb established)" 1
+check "IPVS moved it to CLOSE" grep -q ' CLOSE ' <<< "$(ip netns exec zlb ipvsadm -Lnc)"
+for i in $(seq 60); do
+	[ "$(zstat zlb entries)" = 0 ] && break
+	sleep 1
+done
+gone=$(($(date +%s) - t0))
+check "its entry left the proxy's table after ${gone} s (15-30 s: CLOSE + 10 s)" \
+	test "$gone" -ge 15 -a "$gone" -le 30
+
 count_server_syns
 c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
 
