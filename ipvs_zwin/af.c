@@ -147,8 +147,9 @@ struct sk_buff *zwin_af_alloc(struct net *net, const struct zwin_tuple *t,
  *
  * Saves a flood SYN's answer an allocation and the SYN a free. Only a
  * buffer the proxy owns alone and that is large enough is reused; all the
- * state it picked up on the way in (device, route, conntrack, mark,
- * timestamp, VLAN tag, hash, control block) is cleared, as in a new one.
+ * state it picked up on the way in (device, link-layer header, route,
+ * conntrack, mark, timestamp, VLAN tag, hash, control block) is cleared,
+ * as in a new one.
  *
  * Return: true if @skb now holds a segment as from zwin_af_alloc(); false
  * if it is shared, cloned, GSO, from the memory reserves or too small,
@@ -168,6 +169,7 @@ bool zwin_af_turn(struct net *net, struct sk_buff *skb,
 	skb_scrub_packet(skb, true);
 	skb_orphan(skb);
 	skb->dev = NULL;	/* the route sets the way out */
+	skb_unset_mac_header(skb);
 	__vlan_hwaccel_clear_tag(skb);
 	skb_clear_hash(skb);
 	skb->priority = 0;

@@ -2,8 +2,8 @@
 /*
  * KUnit: turning a received SYN into its answer (included by af.c), on
  * real IPv4 and IPv6 skbs, linear, nonlinear, with an extension header,
- * carrying the state a received packet picks up (mark, priority,
- * timestamp, hash, VLAN tag, control block); and the cases where the
+ * carrying the state a received packet picks up (device, link-layer
+ * header, mark, priority, timestamp, hash, VLAN tag, control block); and the cases where the
  * buffer must not be reused (cloned, GSO, too small).
  */
 
@@ -81,6 +81,7 @@ static struct sk_buff *zwin_a_syn(struct kunit *test,
 	/* exactly @room bytes of linear buffer (allocations round up) */
 	skb_reserve(skb, skb_tailroom(skb) - room);
 	skb_reset_network_header(skb);
+	skb_set_mac_header(skb, -ETH_HLEN);	/* as eth_type_trans() left it */
 	if (c->af == 6) {
 		struct ipv6hdr *ip6h = skb_put_zero(skb, sizeof(*ip6h));
 
@@ -225,6 +226,7 @@ static void zwin_test_turn(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, skb_nfct(skb));
 	KUNIT_EXPECT_NULL(test, skb_dst(skb));
 	KUNIT_EXPECT_NULL(test, skb->dev);
+	KUNIT_EXPECT_FALSE(test, skb_mac_header_was_set(skb));
 
 	/* and the answer checksums like a new one */
 	th->source = t.vport;
