@@ -116,16 +116,27 @@ c iptables -D OUTPUT -p tcp --tcp-flags RST RST -j DROP
 sink_up --pe zwin
 c sysctl -qw net.ipv4.tcp_tw_reuse=1
 reuse=$(ip netns exec zc python3 - "$VIP" <<'PY'
-import socket, sys, time
+import errno, socket, sys, time
 vip = sys.argv[1]
 
 def conn(port, dport):
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.settimeout(10)
-    s.bind(("0.0.0.0", port))
-    s.connect((vip, dport))
-    return s
+    # The previous socket of the port may still wait in LAST_ACK for the
+    # server's ACK of its FIN (the 4-tuple is then taken: EADDRNOTAVAIL);
+    # the port is reused once it is closed, within 5 s.
+    for attempt in range(50):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(10)
+        s.bind(("0.0.0.0", port))
+        try:
+            s.connect((vip, dport))
+            return s
+        except OSError as e:
+            s.close()
+            if e.errno != errno.EADDRNOTAVAIL:
+                raise
+            time.sleep(0.1)
+    raise OSError(errno.EADDRNOTAVAIL, "port %d still taken after 5 s" % port)
 
 def read_all(s):
     got = b""
