@@ -49,6 +49,7 @@ enum zwin_stat {
 	ZWIN_STAT_IPVS_CONN,	/* segments of older IPVS connections */
 	ZWIN_STAT_ACK_STORM,	/* connections cut off in a duplicate-ACK loop */
 	ZWIN_STAT_ORPHANED,	/* ... IPVS stopped forwarding: both reset */
+	ZWIN_STAT_RST_IGNORED,	/* RSTs not at the exact next sequence: dropped */
 	ZWIN_STAT_MAX
 };
 
@@ -150,8 +151,8 @@ struct zwin_conn {
 	u8			syn_tries;
 	u8			swscale;	/* server's, or NONE */
 	u8			pwscale;	/* proxy's toward client */
-	bool			dead;
-	bool			fin[2];		/* FIN seen: [0] client, [1] server */
+	bool			dead;		/* set under lock, for good */
+	bool			fin[2];		/* FIN [0] client [1] server, locked */
 
 	struct zwin_synopts	opts;		/* client's SYN options */
 	u16			cwin;		/* client's window field */
@@ -227,6 +228,7 @@ struct zwin_conn *zwin_conn_find(struct zwin_net *zn,
 struct zwin_conn *zwin_conn_alloc(struct zwin_net *zn,
 				  const struct zwin_tuple *t);
 int zwin_conn_insert(struct zwin_conn *c);
+void zwin_conn_arm(struct zwin_conn *c, unsigned long timeout);
 void zwin_conn_kill(struct zwin_conn *c);
 void zwin_conn_touch(struct zwin_conn *c, unsigned long timeout);
 bool zwin_conn_abort(struct zwin_conn *c);
@@ -267,7 +269,8 @@ unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
 int zwin_svc_init(void);
 enum zwin_class zwin_classify(struct net *net, int af,
 			      const union nf_inet_addr *daddr, __be16 dport);
-bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t);
+bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
+			   bool live);
 
 /* hook.c */
 int zwin_hooks_register(struct net *net);

@@ -46,7 +46,7 @@ void zwin_conn_failed(struct zwin_conn *c)
 	zwin_reset_client(c);
 	WRITE_ONCE(c->state, ZWIN_S_RESET);
 	atomic_dec(&c->zn->pending);
-	zwin_conn_touch(c, ZWIN_RESET_QUARANTINE);
+	zwin_conn_arm(c, ZWIN_RESET_QUARANTINE);
 }
 
 /**
@@ -66,7 +66,7 @@ bool zwin_conn_abort(struct zwin_conn *c)
 		zwin_reset_client(c);
 		zwin_reset_server(c);
 		WRITE_ONCE(c->state, ZWIN_S_RESET);
-		zwin_conn_touch(c, ZWIN_RESET_QUARANTINE);
+		zwin_conn_arm(c, ZWIN_RESET_QUARANTINE);
 		done = true;
 	}
 	spin_unlock(&c->lock);
@@ -160,30 +160,64 @@ static void zwin_conn_free_rcu(struct rcu_head *head)
 	atomic_dec(&zwin_conn_live);
 }
 
+/*
+ * The lifetime rule. An entry is unlinked and freed only by its own timer
+ * (or by zwin_conn_exit() once the namespace is dying and its hooks are
+ * gone). The timer is armed only under c->lock and only while c->dead is
+ * false; c->dead is set only under c->lock, and once set is never
+ * cleared. When the timer decides to free the entry it sets c->dead and
+ * deletes any re-arming that happened while it waited for the lock, all
+ * under c->lock: from then on no path can arm the timer again, so it
+ * cannot fire on an unlinked or freed entry, and the entry is unlinked
+ * exactly once.
+ */
+
+/**
+ * zwin_conn_arm() - (re)arm @c's timer to fire @timeout from now
+ * @c: the connection, locked
+ * @timeout: in jiffies
+ *
+ * Does nothing once @c is dead.
+ */
+void zwin_conn_arm(struct zwin_conn *c, unsigned long timeout)
+{
+	lockdep_assert_held(&c->lock);
+	WRITE_ONCE(c->last, (u32)jiffies);
+	if (!c->dead)
+		mod_timer(&c->timer, jiffies + timeout);
+}
+
 /**
  * zwin_conn_kill() - end @c now
- * @c: the connection
+ * @c: the connection, not locked
  *
- * Lookups stop finding it at once; its timer unlinks and frees it. An
- * entry is only ever unlinked by its own timer, or by zwin_conn_exit().
+ * Lookups stop finding it at once; its timer, fired now, unlinks and
+ * frees it. Killing a dead entry does nothing.
  */
 void zwin_conn_kill(struct zwin_conn *c)
 {
-	WRITE_ONCE(c->dead, true);
-	mod_timer(&c->timer, jiffies);
+	spin_lock(&c->lock);
+	if (!c->dead) {
+		WRITE_ONCE(c->dead, true);
+		mod_timer(&c->timer, jiffies);
+	}
+	spin_unlock(&c->lock);
 }
 
 /**
  * zwin_conn_touch() - note activity on @c and rearm its timer if needed
- * @c: the connection
+ * @c: the connection, not locked
  * @timeout: its timeout from now, when its state just changed; 0 to only
  *	record activity (the timer then checks the idle time when it fires)
  */
 void zwin_conn_touch(struct zwin_conn *c, unsigned long timeout)
 {
 	WRITE_ONCE(c->last, (u32)jiffies);
-	if (timeout && !READ_ONCE(c->dead))
-		mod_timer(&c->timer, jiffies + timeout);
+	if (!timeout)
+		return;
+	spin_lock(&c->lock);
+	zwin_conn_arm(c, timeout);
+	spin_unlock(&c->lock);
 }
 
 /* The jiffies of @c's last packet: it keeps the low 32 bits (in the past). */
@@ -227,8 +261,13 @@ static void zwin_conn_expire(struct timer_list *t)
 	spin_lock(&c->lock);
 	keep = zwin_conn_expire_locked(c);
 	if (!keep) {
-		/* under c->lock: the handshake cannot move it any more */
+		/*
+		 * Under c->lock: the handshake cannot move it any more, and
+		 * nothing can arm the timer again (see the lifetime rule);
+		 * drop an arming made while this callback waited for the lock.
+		 */
 		WRITE_ONCE(c->dead, true);
+		del_timer(&c->timer);
 		pending = c->state == ZWIN_S_SYN_SENT;
 	}
 	spin_unlock(&c->lock);
@@ -389,3 +428,7 @@ void zwin_conn_cache_destroy(void)
 	     atomic_read(&zwin_conn_live));
 	kmem_cache_destroy(zwin_conn_cache);
 }
+
+#if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
+#include "../tests/kunit/conn_test.c"
+#endif

@@ -384,6 +384,14 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 				       co.ts, co.tsecr, &o))
 			return NF_ACCEPT;	/* not a cookie */
 	}
+	/*
+	 * A live IPVS connection (made before the service got the PE, or
+	 * the proxy was enabled) whose segment happens to check as a cookie
+	 * (1 in 2^22 without timestamps) is not a new handshake: it goes on
+	 * as it was, through IPVS (the caller counts it as ipvs_conn).
+	 */
+	if (zwin_ipvs_conn_exists(zn->net, t, true))
+		return NF_ACCEPT;
 	zwin_stat_inc(zn, ZWIN_STAT_COOKIE_VALID);
 
 	/* even lucky or replayed ACKs cannot push more connects than this */
@@ -410,7 +418,7 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 		return NF_DROP;
 	spin_lock(&c->lock);
 	zwin_send_syn(c);
-	zwin_conn_touch(c, zwin_conn_timeout(c));
+	zwin_conn_arm(c, zwin_conn_timeout(c));
 	spin_unlock(&c->lock);
 
 	consume_skb(skb);
@@ -506,7 +514,7 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 		open.optlen = zwin_ts_opt(open.opts, so.tsval + c->tsoff,
 					  so.tsecr);
 	zwin_stat_inc(c->zn, ZWIN_STAT_ESTABLISHED);
-	zwin_conn_touch(c, zwin_conn_timeout(c));
+	zwin_conn_arm(c, zwin_conn_timeout(c));
 	spin_unlock(&c->lock);
 
 	if (zwin_rebuild(skb, c->af, thoff, &open)) {

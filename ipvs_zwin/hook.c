@@ -100,8 +100,10 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 		/* our own SYN, injected on the client's device */
 		if (zwin_is_bare_syn(th) && ntohl(th->seq) == c->client_isn)
 			return NF_ACCEPT;
+		/* only the client's own RST, at its exact next sequence */
 		if (th->rst) {
-			zwin_conn_kill(c);
+			if (ntohl(th->seq) == c->client_isn + 1)
+				zwin_conn_kill(c);
 			return NF_DROP;
 		}
 		/* window probes, repeated ACKs: the client sends them again */
@@ -185,7 +187,7 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 		 * Not a cookie: a connection IPVS made before the service
 		 * got the PE goes on as it was, anything else is dropped.
 		 */
-		if (zwin_ipvs_conn_exists(zn->net, t)) {
+		if (zwin_ipvs_conn_exists(zn->net, t, false)) {
 			zwin_stat_inc(zn, ZWIN_STAT_IPVS_CONN);
 			return NF_ACCEPT;
 		}

@@ -24,37 +24,85 @@
 
 #include "zwin.h"
 
-/* FIN and RST bookkeeping; @dir is 0 for the client's segments, 1 back. */
+/*
+ * Whether a RST with sequence number @seq (in the receiver's space) is the
+ * one RFC 5961 and Linux accept: exactly the receiver's next expected
+ * sequence number. The proxy sees that point from both ends: the last
+ * acknowledgment the receiver sent, and the end of what the sender sent.
+ * An off-path RST must hit one of the two 32-bit values. Any other RST is
+ * dropped (counted as rst_ignored): neither IPVS (which closes its
+ * connection on any RST, letting a following SYN reschedule the flow) nor
+ * the receiver sees it. A sender that really reset answers the receiver's
+ * next segment with a RST at its acknowledgment number, which is exact.
+ */
+static bool zwin_rst_exact(const struct zwin_conn *c, u32 seq,
+			   unsigned int dir)
+{
+	if (dir == 0)
+		return seq == READ_ONCE(c->s_ack) || seq == READ_ONCE(c->c_nxt);
+	return seq == READ_ONCE(c->c_ack) || seq == READ_ONCE(c->s_nxt);
+}
+
+/* True if @th is a RST that must not pass (and counts it). */
+static bool zwin_rst_drop(struct zwin_conn *c, const struct tcphdr *th,
+			  unsigned int dir, u32 seq)
+{
+	if (!th->rst || zwin_rst_exact(c, seq, dir))
+		return false;
+	zwin_stat_inc(c->zn, ZWIN_STAT_RST_IGNORED);
+	return true;
+}
+
+/*
+ * FIN and RST bookkeeping; @dir is 0 for the client's segments, 1 back;
+ * a RST here passed zwin_rst_drop(). The
+ * flags and the state change under c->lock, so that crossing FINs on two
+ * cpus cannot both miss the move to CLOSING, and a proxy abort's RESET is
+ * never overwritten.
+ */
 static void zwin_fin_rst(struct zwin_conn *c, const struct tcphdr *th,
 			 unsigned int dir)
 {
-	/* each side's flag is written by its own direction only */
-	bool fin_new = th->fin && !READ_ONCE(c->fin[dir]);
+	bool changed = false;
 
-	if (fin_new)
-		WRITE_ONCE(c->fin[dir], true);
-	if (th->rst || (th->fin && READ_ONCE(c->fin[!dir]))) {
-		if (READ_ONCE(c->state) != ZWIN_S_CLOSING) {
-			WRITE_ONCE(c->state, ZWIN_S_CLOSING);
-			zwin_conn_touch(c, zwin_conn_timeout(c));
-		}
+	if (!th->fin && !th->rst) {
+		zwin_conn_touch(c, 0);
 		return;
 	}
-	zwin_conn_touch(c, fin_new ? zwin_conn_timeout(c) : 0);
+	spin_lock(&c->lock);
+	if (c->state != ZWIN_S_ESTABLISHED && c->state != ZWIN_S_CLOSING) {
+		spin_unlock(&c->lock);
+		return;
+	}
+	if (th->fin && !c->fin[dir]) {
+		WRITE_ONCE(c->fin[dir], true);
+		changed = true;
+	}
+	if ((th->rst || (c->fin[0] && c->fin[1])) &&
+	    c->state != ZWIN_S_CLOSING) {
+		WRITE_ONCE(c->state, ZWIN_S_CLOSING);
+		changed = true;
+	}
+	if (changed)
+		zwin_conn_arm(c, zwin_conn_timeout(c));
+	else
+		WRITE_ONCE(c->last, (u32)jiffies);
+	spin_unlock(&c->lock);
 }
 
 /*
  * Records the sequence number following @th's segment in @nxt if it is
  * ahead: where a RST must start if the proxy has to end the connection.
  * A SYN on an established connection (the client's port reuse) starts a
- * foreign sequence space and is not counted.
+ * foreign sequence space and is not counted; nor is a RST, whose sequence
+ * number anyone can forge.
  */
 static void zwin_note_nxt(u32 *nxt, const struct sk_buff *skb,
 			  const struct tcphdr *th, unsigned int thoff)
 {
 	u32 end = ntohl(th->seq) + skb->len - thoff - th->doff * 4 + th->fin;
 
-	if (!th->syn && after(end, READ_ONCE(*nxt)))
+	if (!th->syn && !th->rst && after(end, READ_ONCE(*nxt)))
 		WRITE_ONCE(*nxt, end);
 }
 
@@ -149,10 +197,12 @@ unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,
 {
 	struct tcphdr *th = zwin_tcp_writable(skb, thoff);
 
-	if (!th || zwin_storm_cut(c, skb, th, thoff, 0))
+	if (!th || zwin_rst_drop(c, th, 0, ntohl(th->seq)) ||
+	    zwin_storm_cut(c, skb, th, thoff, 0))
 		return NF_DROP;
 	zwin_note_nxt(&c->c_nxt, skb, th, thoff);
-	if (th->ack && after(ntohl(th->ack_seq), READ_ONCE(c->c_ack)))
+	if (th->ack && !th->rst &&
+	    after(ntohl(th->ack_seq), READ_ONCE(c->c_ack)))
 		WRITE_ONCE(c->c_ack, ntohl(th->ack_seq));
 	if (th->ack)
 		zwin_replace_seq(skb, th, &th->ack_seq,
@@ -178,11 +228,13 @@ unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
 	struct tcphdr *th = zwin_tcp_writable(skb, thoff);
 	u8 sws;
 
-	if (!th || zwin_storm_cut(c, skb, th, thoff, 1))
+	if (!th || zwin_rst_drop(c, th, 1, ntohl(th->seq) + c->delta) ||
+	    zwin_storm_cut(c, skb, th, thoff, 1))
 		return NF_DROP;
 	zwin_replace_seq(skb, th, &th->seq, ntohl(th->seq) + c->delta);
 	zwin_note_nxt(&c->s_nxt, skb, th, thoff);
-	if (th->ack && after(ntohl(th->ack_seq), READ_ONCE(c->s_ack)))
+	if (th->ack && !th->rst &&
+	    after(ntohl(th->ack_seq), READ_ONCE(c->s_ack)))
 		WRITE_ONCE(c->s_ack, ntohl(th->ack_seq));
 	if (th->doff > 5)
 		zwin_opts_rewrite(skb, th, c, false);

@@ -5,17 +5,23 @@
  * IPVS keeps its services in a table private to ip_vs_ctl.c and does not
  * export ip_vs_service_find(), the lookup it uses per packet. The function
  * is global (declared in <net/ip_vs.h>), so built into the kernel (the KUnit
- * build) we call it directly; as a module we resolve its address once at
- * load time with a disarmed kprobe and call it through a pointer whose type
- * is taken from the kernel's own declaration, so a changed prototype fails
- * the build instead of the machine. Documentation/design.rst explains why
- * this beats walking IPVS's real-server table.
+ * build) we call it directly. As a module we resolve its address once at
+ * load time with a disarmed kprobe and call it through a static call: the
+ * kernel patches a direct CALL/JMP to the address, never an indirect
+ * branch. That matters on kernels with IBT: nothing in the kernel calls
+ * ip_vs_service_find() indirectly, so its ENDBR64 is sealed (overwritten)
+ * when ip_vs loads, and an indirect call to it would raise #CP on CPUs
+ * that enforce IBT. The static call's type is taken from the kernel's own
+ * declaration, so a changed prototype fails the build instead of the
+ * machine. Documentation/design.rst weighs this against walking IPVS's
+ * real-server table.
  */
 
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/rculist.h>
+#include <linux/static_call.h>
 #include <net/ip_vs.h>
 
 #include "zwin.h"
@@ -23,7 +29,26 @@
 #define ZWIN_FIND_SYM	"ip_vs_service_find"
 
 #ifdef MODULE
-static typeof(ip_vs_service_find) *zwin_service_find __read_mostly;
+/*
+ * A static call is only IBT-safe where the kernel turns it into a direct
+ * branch; without HAVE_STATIC_CALL it is an indirect call through the key.
+ */
+#if defined(CONFIG_X86_KERNEL_IBT) && !defined(CONFIG_HAVE_STATIC_CALL)
+#define ZWIN_FIND_UNSAFE	1
+#else
+#define ZWIN_FIND_UNSAFE	0
+#endif
+
+/* Until the lookup is resolved (never called then: no hook is registered). */
+static struct ip_vs_service *
+zwin_service_find_none(struct netns_ipvs *ipvs, int af, __u32 fwmark,
+		       __u16 protocol, const union nf_inet_addr *vaddr,
+		       __be16 vport)
+{
+	return NULL;
+}
+
+DEFINE_STATIC_CALL(zwin_service_find, zwin_service_find_none);
 
 /*
  * Returns the offset of @addr into ZWIN_FIND_SYM, or a negative errno if
@@ -57,6 +82,11 @@ static int zwin_resolve_service_find(void)
 	long off;
 	int err;
 
+	if (ZWIN_FIND_UNSAFE) {
+		pr_err("this kernel has IBT but no static calls: %s() can only be called indirectly, which IBT-enforcing CPUs fault on; refusing to load\n",
+		       ZWIN_FIND_SYM);
+		return -EOPNOTSUPP;
+	}
 	if (!IS_ENABLED(CONFIG_KPROBES)) {
 		pr_err("this kernel has no CONFIG_KPROBES: cannot locate %s() in ip_vs; refusing to load\n",
 		       ZWIN_FIND_SYM);
@@ -72,8 +102,8 @@ static int zwin_resolve_service_find(void)
 	unregister_kprobe(&kp);
 
 	/*
-	 * With IBT, kprobes place the probe after the function's ENDBR
-	 * instruction; the function itself starts at offset 0.
+	 * On IBT kernels kprobes place the probe after an ENDBR64 at the
+	 * function's entry; the function itself starts at offset 0.
 	 */
 	off = zwin_sym_offset(addr);
 	if (off < 0 || off > 16 || zwin_sym_offset(addr - off) != 0) {
@@ -81,11 +111,15 @@ static int zwin_resolve_service_find(void)
 		       ZWIN_FIND_SYM, (void *)addr);
 		return -ENOENT;
 	}
-	zwin_service_find = (typeof(zwin_service_find))(addr - off);
+	/* patched into direct branches: no ENDBR64 is needed at the target */
+	static_call_update(zwin_service_find,
+			   (typeof(ip_vs_service_find) *)(addr - off));
 	return 0;
 }
+
+#define zwin_service_lookup static_call(zwin_service_find)
 #else
-#define zwin_service_find ip_vs_service_find
+#define zwin_service_lookup ip_vs_service_find
 
 static int zwin_resolve_service_find(void)
 {
@@ -145,9 +179,17 @@ enum zwin_class zwin_classify(struct net *net, int af,
 
 	if (!ipvs || !READ_ONCE(ipvs->enable))
 		return ZWIN_CLS_NONE;
-	svc = zwin_service_find(ipvs, af, 0, IPPROTO_TCP, daddr, dport);
+	svc = zwin_service_lookup(ipvs, af, 0, IPPROTO_TCP, daddr, dport);
 	if (!svc)
 		return ZWIN_CLS_NONE;
+	/*
+	 * With a service on port 21 IPVS's lookup also returns it for the
+	 * FTP data port and every unprivileged port of the address: data
+	 * connections, which IPVS's FTP helper may expect. The proxy serves
+	 * only the service's own port (or a port-zero service's every port).
+	 */
+	if (svc->port && svc->port != dport)
+		return ZWIN_CLS_PLAIN;
 	marked = rcu_dereference(svc->pe) == &zwin_pe;
 	if (!marked && READ_ONCE(zwin_pernet(net)->sysctl.enable) != 2)
 		return ZWIN_CLS_PLAIN;
@@ -163,22 +205,47 @@ enum zwin_class zwin_classify(struct net *net, int af,
 	return usable ? ZWIN_CLS_PROXY : ZWIN_CLS_NODEST;
 }
 
+/*
+ * IPVS's TCP states of a connection that still carries a flow: a segment
+ * of it must never be taken for a new proxied handshake. CLOSE, TIME_WAIT
+ * and LAST_ACK connections are over; a client may reuse their ports.
+ */
+static bool zwin_ipvs_state_live(int state)
+{
+	switch (state) {
+	case IP_VS_TCP_S_ESTABLISHED:
+	case IP_VS_TCP_S_SYN_SENT:
+	case IP_VS_TCP_S_SYN_RECV:
+	case IP_VS_TCP_S_SYNACK:
+	case IP_VS_TCP_S_FIN_WAIT:
+	case IP_VS_TCP_S_CLOSE_WAIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /**
  * zwin_ipvs_conn_exists() - whether IPVS already has a connection for a
  * client segment (one it made before its service got the zwin PE)
  * @net: network namespace of the segment
  * @t: its addresses and ports
+ * @live: only a connection still carrying a flow counts (see
+ *	zwin_ipvs_state_live()), not one that is closing or closed
  *
- * Must be called under rcu_read_lock(). Only the invalid-cookie path calls
- * it: such segments are rare except just after the PE was switched on.
+ * Must be called under rcu_read_lock(). Only ACKs that are not part of a
+ * proxied connection call it: such segments are rare except just after
+ * the PE was switched on.
  *
- * Return: true if IPVS would forward the segment on a known connection.
+ * Return: true if IPVS would forward the segment on such a connection.
  */
-bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t)
+bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
+			   bool live)
 {
 	struct netns_ipvs *ipvs = net_ipvs(net);
 	struct ip_vs_conn_param p;
 	struct ip_vs_conn *cp;
+	bool found;
 
 	if (!ipvs)
 		return false;
@@ -187,8 +254,9 @@ bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t)
 	cp = ip_vs_conn_in_get(&p);
 	if (!cp)
 		return false;
+	found = !live || zwin_ipvs_state_live(READ_ONCE(cp->state));
 	__ip_vs_conn_put(cp);
-	return true;
+	return found;
 }
 
 #if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
