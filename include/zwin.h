@@ -50,6 +50,7 @@ enum zwin_stat {
 	ZWIN_STAT_ACK_STORM,	/* connections cut off in a duplicate-ACK loop */
 	ZWIN_STAT_ORPHANED,	/* ... IPVS stopped forwarding: both reset */
 	ZWIN_STAT_RST_IGNORED,	/* RSTs not at the exact next sequence: dropped */
+	ZWIN_STAT_ICMP,		/* ICMP errors whose quoted segment was translated */
 	ZWIN_STAT_MAX
 };
 
@@ -264,6 +265,10 @@ unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,
 			    unsigned int thoff);
 unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
 			    unsigned int thoff);
+
+/* icmp.c */
+unsigned int zwin_icmp(struct zwin_net *zn, struct sk_buff *skb, int af,
+		       bool reply);
 
 /* svc.c */
 int zwin_svc_init(void);

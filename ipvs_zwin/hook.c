@@ -7,7 +7,9 @@
  * ACKs checked against their cookie, client segments of proxied
  * connections translated. FORWARD, just after IPVS: server segments of
  * proxied connections. LOCAL_IN, just after IPVS: client segments of
- * proxied connections IPVS stopped forwarding. Packets of other connections leave after a few
+ * proxied connections IPVS stopped forwarding. ICMP errors quoting
+ * segments of proxied connections get the quote translated (icmp.c) at
+ * PRE_ROUTING and FORWARD. Packets of other connections leave after a few
  * header tests and, while the namespace has proxied connections, one hash
  * lookup.
  */
@@ -355,7 +357,13 @@ static unsigned int zwin_hook(void *priv, struct sk_buff *skb,
 		ok = zwin_ipv6_tuple(skb, reply, &t, &thoff);
 	else
 		ok = zwin_ipv4_tuple(skb, reply, &t, &thoff);
-	return ok ? zwin_stage_run(zn, st, skb, &t, thoff) : NF_ACCEPT;
+	if (ok)
+		return zwin_stage_run(zn, st, skb, &t, thoff);
+	/* not TCP: ICMP errors quoting a proxied segment (icmp.c) */
+	if (st == ZWIN_LOCAL || !atomic_read(&zn->conn_count))
+		return NF_ACCEPT;
+	return zwin_icmp(zn, skb, state->pf == NFPROTO_IPV6 ? AF_INET6 :
+			 AF_INET, reply);
 }
 
 #define ZWIN_HOOK(_pf, _num, _prio, _st) {			\

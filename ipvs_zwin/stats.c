@@ -45,6 +45,7 @@ const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
 	[ZWIN_STAT_ACK_STORM]		= "ack_storm",
 	[ZWIN_STAT_ORPHANED]		= "orphaned",
 	[ZWIN_STAT_RST_IGNORED]		= "rst_ignored",
+	[ZWIN_STAT_ICMP]		= "icmp_xlate",
 };
 
 /**
