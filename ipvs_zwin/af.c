@@ -14,6 +14,7 @@
 #include <net/ip6_route.h>
 #include <net/route.h>
 #include <net/tcp.h>
+#include <net/xfrm.h>
 
 #include "zwin.h"
 
@@ -184,6 +185,9 @@ bool zwin_af_turn(struct net *net, struct sk_buff *skb,
  * @net: namespace
  * @t: addresses of the connection
  *
+ * IPsec (xfrm) policies apply, in both families: a policy that blocks
+ * the flow leaves it without a route.
+ *
  * Return: a referenced route, or NULL if there is none.
  */
 struct dst_entry *zwin_af_route(struct net *net, const struct zwin_tuple *t)
@@ -202,7 +206,9 @@ struct dst_entry *zwin_af_route(struct net *net, const struct zwin_tuple *t)
 			dst_release(dst);
 			return NULL;
 		}
-		return dst;
+		/* IPsec policy, as ip_route_output_key() applies for IPv4 */
+		dst = xfrm_lookup_route(net, dst, flowi6_to_flowi(&fl6), NULL, 0);
+		return IS_ERR(dst) ? NULL : dst;
 	}
 	rt = ip_route_output_key(net, &(struct flowi4){
 		.daddr = t->caddr.ip,

@@ -390,9 +390,12 @@ void zwin_conn_exit(struct zwin_net *zn)
 			del_timer_sync(&c->timer);
 			/*
 			 * Translation stops here: end both sides definitely
-			 * rather than let them see foreign sequence numbers.
+			 * rather than let them see foreign sequence numbers,
+			 * also a client whose server handshake is under way
+			 * (it believes it is connected).
 			 */
-			if (!c->dead && c->state == ZWIN_S_ESTABLISHED) {
+			if (!c->dead && (c->state == ZWIN_S_ESTABLISHED ||
+					 c->state == ZWIN_S_SYN_SENT)) {
 				zwin_reset_client(c);
 				zwin_reset_server(c);
 				zwin_stat_inc(zn, ZWIN_STAT_ABORTED);

@@ -92,17 +92,15 @@ static struct sk_buff *zwin_build(struct net *net, const struct zwin_tuple *t,
 }
 
 /*
- * Sends @s from the virtual address to the client; false if it could not.
- * @reuse, a received segment or NULL, is consumed in every case: the
- * answer is built in it when it can be.
+ * Sends @s from the virtual address to the client along @dst (a route
+ * from zwin_af_route(), whose reference it takes; NULL: no route); false
+ * if it could not. @reuse, a received segment or NULL, is consumed in
+ * every case: the answer is built in it when it can be.
  */
-static bool zwin_xmit_to_client(struct zwin_net *zn,
-				const struct zwin_tuple *t,
-				const struct zwin_seg *s,
-				struct sk_buff *reuse)
+static bool zwin_xmit_routed(struct zwin_net *zn, const struct zwin_tuple *t,
+			     const struct zwin_seg *s, struct sk_buff *reuse,
+			     struct dst_entry *dst)
 {
-	/* routed first: an answer that cannot leave costs no buffer */
-	struct dst_entry *dst = zwin_af_route(zn->net, t);
 	struct sk_buff *skb;
 
 	if (!dst)
@@ -124,6 +122,15 @@ fail:
 	consume_skb(reuse);
 	zwin_stat_inc(zn, ZWIN_STAT_XMIT_FAIL);
 	return false;
+}
+
+/* zwin_xmit_routed() along the route to the client. */
+static bool zwin_xmit_to_client(struct zwin_net *zn,
+				const struct zwin_tuple *t,
+				const struct zwin_seg *s,
+				struct sk_buff *reuse)
+{
+	return zwin_xmit_routed(zn, t, s, reuse, zwin_af_route(zn->net, t));
 }
 
 static void zwin_conn_tuple(const struct zwin_conn *c, struct zwin_tuple *t)
@@ -236,6 +243,7 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 	struct zwin_synopts o, ours;
 	struct zwin_tcpopts co;
 	const struct tcphdr *th;
+	struct dst_entry *dst;
 	struct zwin_seg s = {};
 	u32 tsval = 0;
 
@@ -256,14 +264,23 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 	s.ack = ntohl(th->seq) + 1;
 	s.flags = TCPHDR_SYN | TCPHDR_ACK | (o.ecn ? TCPHDR_ECE : 0);
 	s.win = 0;
+	/*
+	 * Routed first: an answer that cannot leave costs no buffer, and the
+	 * MSS announced is what the kernel's TCP would announce on that route
+	 * (its advmss: the device MTU less the IPv4 or IPv6 and TCP headers,
+	 * or the route's advmss), capped by zwin_mss.
+	 */
+	dst = zwin_af_route(zn->net, t);
 	ours = o;
 	ours.mss = READ_ONCE(sc->mss);
+	if (dst)
+		ours.mss = min_t(unsigned int, ours.mss, dst_metric_advmss(dst));
 	if (o.wscale != ZWIN_WSCALE_NONE)
 		ours.wscale = READ_ONCE(sc->wscale);
 	s.optlen = zwin_synack_opts(s.opts, &ours, tsval, co.tsval);
 
 	/* the SYN becomes its answer (or is consumed) */
-	if (zwin_xmit_to_client(zn, t, &s, skb)) {
+	if (zwin_xmit_routed(zn, t, &s, skb, dst)) {
 		unsigned long now = jiffies;
 
 		zwin_stat_inc(zn, ZWIN_STAT_SYNACK_SENT);
@@ -321,9 +338,10 @@ void zwin_reset_client(struct zwin_conn *c)
 }
 
 /**
- * zwin_reset_server() - abort the server's side of established @c with a
- * RST injected as from the client (IPVS and conntrack take it there)
- * @c: the connection; the proxy's hooks no longer translate it
+ * zwin_reset_server() - abort the server's side of @c with a RST injected
+ * as from the client (IPVS and conntrack take it there)
+ * @c: the connection, established or in the server handshake; the proxy's
+ *	hooks no longer translate it
  */
 void zwin_reset_server(struct zwin_conn *c)
 {
@@ -333,8 +351,14 @@ void zwin_reset_server(struct zwin_conn *c)
 	 * As for the client: the server's last ack, which a client that
 	 * lost its footing cannot move; then the client's data's end.
 	 */
-	s.seq = READ_ONCE(c->s_ack);
 	s.flags = TCPHDR_RST;
+	if (c->state == ZWIN_S_SYN_SENT) {
+		/* the server's SYN-ACK, if any, acknowledged the client ISN */
+		s.seq = c->client_isn + 1;
+		zwin_inject_from_client(c, &s);
+		return;
+	}
+	s.seq = READ_ONCE(c->s_ack);
 	zwin_inject_from_client(c, &s);
 	if (READ_ONCE(c->c_nxt) != s.seq) {
 		s.seq = READ_ONCE(c->c_nxt);

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What the route to the client decides, and the end of handshakes in
+# progress at unload:
+#  1. the SYN-ACK's MSS is what the kernel's TCP announces on the route to
+#     the client (1460 for IPv4 and 1440 for IPv6 on a 1500-byte link, a
+#     route's advmss), capped by zwin_mss;
+#  2. an IPsec policy that blocks the flow from the VIP to the client
+#     blocks the SYN-ACK too, IPv4 and IPv6 (counted as xmit_fail);
+#  3. unloading the module while the proxy waits for a real server (its
+#     SYN-ACKs dropped) resets the client, which believes it is
+#     connected, and the server's half-open request.
+#
+#   zc (scapy, python) -- zlb (IPVS NAT, zwin) -- zr1, zr2
+. "$(dirname "$0")/../lib.sh"
+set -e
+
+topo_up
+ipvs_nat_service --pe zwin
+lb ipvsadm -A -t "[$VIP6]:80" -s rr --pe zwin
+lb ipvsadm -a -t "[$VIP6]:80" -r "[$RS1_6]:80" -m
+
+# synack_mss VIP: the MSS option of the proxy's SYN-ACK to a scapy SYN
+# offering 1460 (or "none" without an answer within 2 s).
+synack_mss() {
+	ip netns exec zc python3 - "$1" <<'PY'
+import sys
+from scapy.all import IP, IPv6, TCP, sr1, conf
+conf.verb = 0
+vip = sys.argv[1]
+l3 = IPv6(dst=vip) if ":" in vip else IP(dst=vip)
+a = sr1(l3 / TCP(sport=44000, dport=80, flags="S", seq=1,
+                 options=[("MSS", 1460)]), timeout=2)
+if a is None or not a.haslayer(TCP):
+    print("none")
+else:
+    print(dict(a[TCP].options).get("MSS", "nomss"), a[TCP].window)
+PY
+}
+
+# 1. MSS per family and route.
+expect_eq "IPv4 SYN-ACK on a 1500-byte link: MSS 1460, window 0" "$(synack_mss "$VIP")" "1460 0"
+expect_eq "IPv6 SYN-ACK on a 1500-byte link: MSS 1440" "$(synack_mss "$VIP6")" "1440 0"
+lb ip route add "$CIP/32" dev zlbzc advmss 1200
+lb ip -6 route add "$CIP6/128" dev zlbzc advmss 1180
+expect_eq "a route's advmss is announced (IPv4)" "$(synack_mss "$VIP")" "1200 0"
+expect_eq "a route's advmss is announced (IPv6)" "$(synack_mss "$VIP6")" "1180 0"
+lb sysctl -qw net.ipv4.vs.zwin_mss=1000
+expect_eq "zwin_mss caps it (IPv4)" "$(synack_mss "$VIP")" "1000 0"
+expect_eq "zwin_mss caps it (IPv6)" "$(synack_mss "$VIP6")" "1000 0"
+lb sysctl -qw net.ipv4.vs.zwin_mss=1460
+lb ip route del "$CIP/32"
+lb ip -6 route del "$CIP6/128"
+
+# 2. IPsec policies apply to the proxy's answers.
+xf0=$(zstat zlb xmit_fail)
+lb ip xfrm policy add src "$VIP/32" dst "$CIP/32" proto tcp dir out action block
+lb ip xfrm policy add src "$VIP6/128" dst "$CIP6/128" proto tcp dir out action block
+expect_eq "an IPsec block policy stops the IPv4 SYN-ACK" "$(synack_mss "$VIP")" none
+expect_eq "an IPsec block policy stops the IPv6 SYN-ACK" "$(synack_mss "$VIP6")" none
+expect_ge "both counted as xmit_fail" "$(zstat zlb xmit_fail)" $((xf0 + 2))
+lb ip xfrm policy flush
+expect_eq "without the policy the IPv6 SYN-ACK leaves again" "$(synack_mss "$VIP6")" "1440 0"
+
+# 3. Unload during the server handshake. zwin_enable=2 proxies the
+# service without the PE, so the module can unload while IPVS keeps the
+# service (and forwards the proxy's RST to the server).
+lb ipvsadm -E -t "$VIP:80" -s rr
+lb ipvsadm -D -t "[$VIP6]:80"
+lb sysctl -qw net.ipv4.vs.zwin_enable=2
+for ns in zr1 zr2; do
+	ip netns exec "$ns" iptables -A OUTPUT -p tcp --tcp-flags SYN,ACK SYN,ACK -j DROP
+done
+ip netns exec zc python3 - "$VIP" > /tmp/hs.log 2> /tmp/hs.err <<'PY' &
+import socket, sys
+s = socket.create_connection((sys.argv[1], 80), timeout=30)
+print("connected", flush=True)
+try:
+    print("recv", s.recv(100))
+except OSError as e:
+    print("error", e.errno)
+PY
+cl=$!
+eventually_eq "the client believes it is connected" 5 connected head -1 /tmp/hs.log
+half_open() {
+	local n=0 ns
+	for ns in zr1 zr2; do
+		n=$((n + $(ip netns exec "$ns" ss -Htn state syn-recv | wc -l)))
+	done
+	echo "$n"
+}
+eventually_eq "a server holds the proxy's half-open connection" 5 1 half_open
+expect_eq "the proxy's entry waits for the server" "$(zstat zlb entries)" 1
+host rmmod ip_vs_zwin
+wait "$cl"
+expect_eq "the client was reset at unload" "$(tail -1 /tmp/hs.log)" "error 104"
+eventually_eq "the server's half-open connection was reset" 3 0 half_open
