@@ -93,6 +93,10 @@ struct zwin_net {
 	siphash_key_t			cookie_key;
 	u32				ts_base;
 	unsigned long			last_synack;	/* jiffies */
+	/* window scales announced: now, and before the last change */
+	u8				ws_cur;
+	u8				ws_prev;
+	unsigned long			ws_changed;	/* jiffies */
 
 	/* conn.c: proxied connections */
 	struct hlist_head		*conn_tbl;
@@ -111,6 +115,7 @@ struct zwin_synopts {
 	bool	sack;
 	bool	ts;
 	bool	ecn;
+	u8	pws;		/* scale the proxy announced (0 if none) */
 };
 
 #define ZWIN_WSCALE_NONE	15
@@ -210,6 +215,7 @@ bool zwin_cookie_check(struct zwin_net *zn, const struct zwin_tuple *t,
 		       u32 client_isn, u32 cookie, bool has_ts, u32 tsecr,
 		       struct zwin_synopts *o);
 u32 zwin_ts_now(struct zwin_net *zn);
+u8 zwin_cookie_wscale(struct zwin_net *zn);
 
 /* options.c */
 void zwin_parse_opts(const u8 *opt, unsigned int len, struct zwin_tcpopts *o);

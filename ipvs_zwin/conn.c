@@ -358,7 +358,8 @@ int zwin_conn_init(struct zwin_net *zn)
 {
 	unsigned int bits = clamp(zwin_hash_bits, 8U, 20U);
 
-	zn->conn_tbl = kvcalloc(1U << bits, sizeof(*zn->conn_tbl), GFP_KERNEL);
+	zn->conn_tbl = kvcalloc(1U << bits, sizeof(*zn->conn_tbl),
+				GFP_KERNEL_ACCOUNT);
 	if (!zn->conn_tbl)
 		return -ENOMEM;
 	zn->conn_mask = (1U << bits) - 1;

@@ -17,6 +17,11 @@
  * proxy's TSval, which the client echoes in every ACK, and the MAC fills
  * all 32 ISN bits: 2^-32 (2.3e-10). A cookie is accepted during the period
  * it was made in and the next one, 64 to 128 seconds.
+ *
+ * The window scale the proxy announced (zwin_wscale when the SYN came) is
+ * part of the MAC, not of the info bits: the check tries the scale
+ * announced now and, within a cookie's lifetime after zwin_wscale changed,
+ * the one before, and reports which one the client was promised.
  */
 
 #include <linux/ktime.h>
@@ -55,6 +60,30 @@ u32 zwin_ts_now(struct zwin_net *zn)
 	return (u32)ktime_to_ms(ktime_get()) + zn->ts_base;
 }
 
+/* How long a changed window scale's predecessor is still tried. */
+#define ZWIN_WS_PREV_LIFE	(130 * HZ)
+
+/**
+ * zwin_cookie_wscale() - the window scale to announce in a SYN-ACK now
+ * @zn: the namespace's proxy state
+ *
+ * Follows zwin_wscale, remembering the value before its last change for
+ * the cookies made with it. Racing cpus write the same values.
+ *
+ * Return: the scale, 0-14.
+ */
+u8 zwin_cookie_wscale(struct zwin_net *zn)
+{
+	u8 ws = READ_ONCE(zn->sysctl.wscale);
+
+	if (unlikely(ws != READ_ONCE(zn->ws_cur))) {
+		WRITE_ONCE(zn->ws_prev, READ_ONCE(zn->ws_cur));
+		WRITE_ONCE(zn->ws_changed, jiffies);
+		WRITE_ONCE(zn->ws_cur, ws);
+	}
+	return ws;
+}
+
 static u32 zwin_period(void)
 {
 	return (u32)(ktime_get_seconds() / ZWIN_COOKIE_PERIOD);
@@ -81,7 +110,7 @@ static void zwin_info_decode(u32 info, bool ts, struct zwin_synopts *o)
 }
 
 static u32 zwin_mac(struct zwin_net *zn, const struct zwin_tuple *t,
-		    u32 isn, u32 info, u32 period, bool ts)
+		    u32 isn, u32 info, u32 period, bool ts, u8 pws)
 {
 	struct {
 		union nf_inet_addr caddr;
@@ -100,7 +129,8 @@ static u32 zwin_mac(struct zwin_net *zn, const struct zwin_tuple *t,
 	in.vport = t->vport;
 	in.isn = isn;
 	/* the mode is part of the MAC: one cookie never checks in the other */
-	in.info = info | (ts ? 1U << 31 : 0) | (u32)t->af << 16;
+	in.info = info | (ts ? 1U << 31 : 0) | (u32)t->af << 16 |
+		  (u32)pws << 24;
 	in.period = period;
 	return (u32)siphash(&in, sizeof(in), &zn->cookie_key);
 }
@@ -111,7 +141,8 @@ static u32 __zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
 			      u32 *tsval, u32 period)
 {
 	u32 info = zwin_info_encode(o, period);
-	u32 mac = zwin_mac(zn, t, client_isn, info, period, o->ts);
+	u8 pws = o->wscale == ZWIN_WSCALE_NONE ? 0 : o->pws;
+	u32 mac = zwin_mac(zn, t, client_isn, info, period, o->ts, pws);
 
 	if (o->ts) {
 		*tsval = (zwin_ts_now(zn) & ~ZWIN_INFO_MASK) | info;
@@ -128,12 +159,28 @@ static bool __zwin_cookie_check(struct zwin_net *zn,
 {
 	u32 info = (has_ts ? tsecr : cookie) & ZWIN_INFO_MASK;
 	u32 period = ((now & 1) == info >> 9) ? now : now - 1;
-	u32 mac = zwin_mac(zn, t, client_isn, info, period, has_ts);
+	u8 pws = 0, prev;
+	int tries = 1;
 
-	if (has_ts ? mac != cookie : (mac << ZWIN_INFO_BITS) !=
-				     (cookie & ~ZWIN_INFO_MASK))
-		return false;
 	zwin_info_decode(info, has_ts, o);
+	if (o->wscale != ZWIN_WSCALE_NONE) {
+		pws = READ_ONCE(zn->ws_cur);
+		prev = READ_ONCE(zn->ws_prev);
+		if (prev != pws && time_before(jiffies, READ_ONCE(zn->ws_changed) +
+					       ZWIN_WS_PREV_LIFE))
+			tries = 2;
+	}
+	for (;;) {
+		u32 mac = zwin_mac(zn, t, client_isn, info, period, has_ts, pws);
+
+		if (has_ts ? mac == cookie : (mac << ZWIN_INFO_BITS) ==
+					     (cookie & ~ZWIN_INFO_MASK))
+			break;
+		if (--tries == 0)
+			return false;
+		pws = prev;
+	}
+	o->pws = pws;
 	return true;
 }
 
@@ -142,7 +189,8 @@ static bool __zwin_cookie_check(struct zwin_net *zn,
  * @zn: the namespace's proxy state
  * @t: the connection's addresses and ports
  * @client_isn: the sequence number of the client's SYN
- * @o: the client's options (o->ts selects the timestamp layout)
+ * @o: the client's options (o->ts selects the timestamp layout) and, in
+ *	o->pws, the window scale announced to it (from zwin_cookie_wscale())
  * @tsval: with o->ts, set to the TSval the SYN-ACK must carry
  *
  * Return: the cookie, to be sent as the SYN-ACK's sequence number.
@@ -161,7 +209,8 @@ u32 zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
  * @cookie: the proxy's ISN (the ACK's acknowledgment number - 1)
  * @has_ts: the ACK carries a timestamp option
  * @tsecr: its echoed timestamp, if @has_ts
- * @o: set to the client's SYN options on success
+ * @o: set to the client's SYN options on success, and in o->pws the
+ *	window scale the proxy announced to it
  *
  * Return: true if the cookie was made for this connection during the
  * current or the previous period.

@@ -259,6 +259,7 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 	o.sack = co.sack_ok && READ_ONCE(sc->sack);
 	o.ts = co.ts && READ_ONCE(sc->timestamps);
 	o.ecn = th->ece && th->cwr;
+	o.pws = o.wscale == ZWIN_WSCALE_NONE ? 0 : zwin_cookie_wscale(zn);
 
 	s.seq = zwin_cookie_make(zn, t, ntohl(th->seq), &o, &tsval);
 	s.ack = ntohl(th->seq) + 1;
@@ -276,7 +277,7 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 	if (dst)
 		ours.mss = min_t(unsigned int, ours.mss, dst_metric_advmss(dst));
 	if (o.wscale != ZWIN_WSCALE_NONE)
-		ours.wscale = READ_ONCE(sc->wscale);
+		ours.wscale = o.pws;
 	s.optlen = zwin_synack_opts(s.opts, &ours, tsval, co.tsval);
 
 	/* the SYN becomes its answer (or is consumed) */
@@ -431,8 +432,8 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 	c->client_isn = isn;
 	c->proxy_isn = ntohl(th->ack_seq) - 1;
 	c->opts = o;
-	c->pwscale = o.wscale == ZWIN_WSCALE_NONE ? 0 :
-		     READ_ONCE(zn->sysctl.wscale);
+	/* the scale announced in the SYN-ACK, which the cookie carries */
+	c->pwscale = o.pws;
 	c->cwin = ntohs(th->window);
 	c->ctsval = co.tsval;
 	c->ptsval = co.tsecr;

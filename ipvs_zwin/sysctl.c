@@ -67,18 +67,26 @@ static const struct zwin_sysctl zwin_sysctl_defaults = {
 int zwin_sysctl_init(struct zwin_net *zn)
 {
 	struct ctl_table *tbl;
-	unsigned int i;
+	unsigned int i, n;
 
 	zn->sysctl = zwin_sysctl_defaults;
+	zn->ws_cur = zn->sysctl.wscale;
+	zn->ws_prev = zn->ws_cur;
 	tbl = kmemdup(zwin_sysctl_template, sizeof(zwin_sysctl_template),
 		      GFP_KERNEL);
 	if (!tbl)
 		return -ENOMEM;
 	for (i = 0; i < ZWIN_SYSCTL_COUNT; i++)
 		tbl[i].data = (char *)&zn->sysctl + (uintptr_t)tbl[i].data;
+	/* as IPVS hides its own: not for unprivileged namespace owners */
+	n = ZWIN_SYSCTL_COUNT;
+	if (zn->net->user_ns != &init_user_ns) {
+		tbl[0].procname = NULL;
+		n = 0;
+	}
 
 	zn->sysctl_hdr = zwin_register_net_sysctl(zn->net, "net/ipv4/vs", tbl,
-						  ZWIN_SYSCTL_COUNT);
+						  n);
 	if (!zn->sysctl_hdr) {
 		kfree(tbl);
 		return -ENOMEM;

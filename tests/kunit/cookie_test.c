@@ -63,6 +63,7 @@ static void zwin_test_cookie_roundtrip(struct kunit *test)
 		o.sack = i & 1;
 		o.ts = i & 2;
 		o.ecn = i & 4;
+		o.pws = 0;	/* zn->ws_cur of a new namespace */
 		isn = get_random_u32();
 		cookie = __zwin_cookie_make(zn, &t, isn, &o, &tsval, 1000);
 		memset(&got, 0xff, sizeof(got));
@@ -210,7 +211,54 @@ static void zwin_test_cookie_false_accept(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ts, 0U);
 }
 
+/*
+ * The window scale announced in the SYN-ACK is the one the ACK's check
+ * reports, even after zwin_wscale changed in between; the one before the
+ * change is tried only for a cookie's lifetime; a client that offered no
+ * window scaling was announced none.
+ */
+static void zwin_test_cookie_wscale(struct kunit *test)
+{
+	struct zwin_net *zn = zwin_t_zn(test);
+	struct zwin_synopts o = { .mss = 1460, .wscale = 8 }, got;
+	struct zwin_tuple t;
+	u32 c7, c2, cn, tsval = 0;
+
+	zwin_t_tuple(&t);
+	zn->sysctl.wscale = 7;
+	o.pws = zwin_cookie_wscale(zn);
+	KUNIT_EXPECT_EQ(test, o.pws, 7);
+	c7 = __zwin_cookie_make(zn, &t, 50, &o, &tsval, 3);
+
+	zn->sysctl.wscale = 2;		/* the operator changes it */
+	o.pws = zwin_cookie_wscale(zn);
+	KUNIT_EXPECT_EQ(test, o.pws, 2);
+	c2 = __zwin_cookie_make(zn, &t, 60, &o, &tsval, 3);
+	o.wscale = ZWIN_WSCALE_NONE;
+	o.pws = 0;
+	cn = __zwin_cookie_make(zn, &t, 70, &o, &tsval, 3);
+
+	KUNIT_ASSERT_TRUE(test, __zwin_cookie_check(zn, &t, 50, c7, false, 0,
+						    &got, 3));
+	KUNIT_EXPECT_EQ(test, got.pws, 7);
+	KUNIT_ASSERT_TRUE(test, __zwin_cookie_check(zn, &t, 60, c2, false, 0,
+						    &got, 3));
+	KUNIT_EXPECT_EQ(test, got.pws, 2);
+	KUNIT_ASSERT_TRUE(test, __zwin_cookie_check(zn, &t, 70, cn, false, 0,
+						    &got, 3));
+	KUNIT_EXPECT_EQ(test, got.pws, 0);
+	KUNIT_EXPECT_EQ(test, got.wscale, ZWIN_WSCALE_NONE);
+
+	/* a cookie's lifetime after the change, the old scale is forgotten */
+	zn->ws_changed = jiffies - 131 * HZ;
+	KUNIT_EXPECT_FALSE(test, __zwin_cookie_check(zn, &t, 50, c7, false, 0,
+						     &got, 3));
+	KUNIT_EXPECT_TRUE(test, __zwin_cookie_check(zn, &t, 60, c2, false, 0,
+						    &got, 3));
+}
+
 static struct kunit_case zwin_cookie_cases[] = {
+	KUNIT_CASE(zwin_test_cookie_wscale),
 	KUNIT_CASE(zwin_test_cookie_roundtrip),
 	KUNIT_CASE(zwin_test_cookie_expiry),
 	KUNIT_CASE(zwin_test_cookie_binding),

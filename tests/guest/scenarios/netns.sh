@@ -49,3 +49,13 @@ check "[zlb2] own counters start at zero" \
 ip netns del zlb2
 check "[zlb] counters survive another namespace's exit" \
 	test "$(zstat zlb syn_disabled)" = 2
+
+# Sysctls are hidden from namespaces owned by an unprivileged user
+# namespace, as IPVS hides its own; the proxy still runs there with the
+# defaults.
+check "[unshare -n] zwin_enable is there in a root-owned namespace" \
+	unshare -n test -e /proc/sys/net/ipv4/vs/zwin_enable
+check "[unshare -Urn] no zwin sysctl in a user namespace's network namespace" \
+	unshare -Urn sh -c '! ls /proc/sys/net/ipv4/vs/ 2>/dev/null | grep -q zwin_'
+check "[unshare -Urn] its counters are readable" \
+	unshare -Urn sh -c 'head -1 /proc/net/stat/ip_vs_zwin | grep -q syn_seen'

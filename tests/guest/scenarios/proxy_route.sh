@@ -8,7 +8,9 @@
 #     route's advmss), capped by zwin_mss;
 #  2. an IPsec policy that blocks the flow from the VIP to the client
 #     blocks the SYN-ACK too, IPv4 and IPv6 (counted as xmit_fail);
-#  3. unloading the module while the proxy waits for a real server (its
+#  3. the window scale announced in the SYN-ACK is the one applied when
+#     zwin_wscale changes before the client's ACK;
+#  4. unloading the module while the proxy waits for a real server (its
 #     SYN-ACKs dropped) resets the client, which believes it is
 #     connected, and the server's half-open request.
 #
@@ -63,12 +65,48 @@ expect_ge "both counted as xmit_fail" "$(zstat zlb xmit_fail)" $((xf0 + 2))
 lb ip xfrm policy flush
 expect_eq "without the policy the IPv6 SYN-ACK leaves again" "$(synack_mss "$VIP6")" "1440 0"
 
-# 3. Unload during the server handshake. zwin_enable=2 proxies the
+# 3. The window scale announced in the SYN-ACK is the one applied, even
+# if zwin_wscale changes before the client's ACK: the server's SYN-ACK
+# window (at most 65535 bytes) reaches the client as the reopen window
+# >> 7, never >> 2.
+c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+lb sysctl -qw net.ipv4.vs.zwin_wscale=7
+out=$(ip netns exec zc python3 - "$VIP" <<'PY'
+import subprocess, sys, time
+from scapy.all import IP, TCP, sr1, send, AsyncSniffer, conf
+conf.verb = 0
+vip = sys.argv[1]
+a = sr1(IP(dst=vip) / TCP(sport=45000, dport=80, flags="S", seq=9000,
+                           options=[("MSS", 1460), ("WScale", 8)]), timeout=5)
+print("synack-wscale", dict(a[TCP].options).get("WScale"))
+subprocess.run(["ip", "netns", "exec", "zlb", "sysctl", "-qw",
+                "net.ipv4.vs.zwin_wscale=2"], check=True)
+sn = AsyncSniffer(filter="tcp and src host %s and src port 80 and dst port 45000" % vip,
+                  lfilter=lambda p: p[TCP].window > 0, count=1, timeout=5)
+sn.start()
+time.sleep(0.5)
+send(IP(dst=vip) / TCP(sport=45000, dport=80, flags="A", seq=9001,
+                        ack=a[TCP].seq + 1, window=1000))
+sn.join()
+r = sn.results[0][TCP] if sn.results else None
+print("reopen-window", r.window if r else "none")
+PY
+)
+echo "$out"
+lb sysctl -qw net.ipv4.vs.zwin_wscale=7
+c iptables -D OUTPUT -p tcp --tcp-flags RST RST -j DROP
+expect_eq "the SYN-ACK announced window scale 7" "$(echo "$out" | head -1)" "synack-wscale 7"
+win=$(echo "$out" | awk '/reopen-window/ { print $2 }')
+check "the reopen window ($win) is the server's window >> 7 (1..511), not >> 2" \
+	test "$win" -ge 1 -a "$win" -le 511
+
+# 4. Unload during the server handshake. zwin_enable=2 proxies the
 # service without the PE, so the module can unload while IPVS keeps the
 # service (and forwards the proxy's RST to the server).
 lb ipvsadm -E -t "$VIP:80" -s rr
 lb ipvsadm -D -t "[$VIP6]:80"
 lb sysctl -qw net.ipv4.vs.zwin_enable=2
+ent0=$(zstat zlb entries)
 for ns in zr1 zr2; do
 	ip netns exec "$ns" iptables -A OUTPUT -p tcp --tcp-flags SYN,ACK SYN,ACK -j DROP
 done
@@ -91,7 +129,7 @@ half_open() {
 	echo "$n"
 }
 eventually_eq "a server holds the proxy's half-open connection" 5 1 half_open
-expect_eq "the proxy's entry waits for the server" "$(zstat zlb entries)" 1
+expect_eq "the proxy's entry waits for the server" "$(zstat zlb entries)" $((ent0 + 1))
 host rmmod ip_vs_zwin
 wait "$cl"
 expect_eq "the client was reset at unload" "$(tail -1 /tmp/hs.log)" "error 104"
