@@ -10,6 +10,7 @@
 #include <linux/siphash.h>
 #include <linux/tcp.h>
 #include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <linux/netfilter.h>
 #include <net/netns/generic.h>
 #include <net/ip_vs.h>
@@ -84,6 +85,14 @@ struct zwin_sysctl {
 /* Per network namespace state (net_generic). */
 struct zwin_net {
 	struct net			*net;
+	/*
+	 * main.c: set up lazily, when the namespace first has an IPVS
+	 * service: defragmentation, the hooks after IPVS, the table.
+	 */
+	bool				active;		/* published by release */
+	unsigned long			activating;	/* bit 0: work queued */
+	struct work_struct		activate_work;
+	struct mem_cgroup		*memcg;		/* of the creator */
 	struct zwin_cpu_stats __percpu	*stats;
 	struct ctl_table_header		*sysctl_hdr;
 	struct ctl_table		*sysctl_tbl;
@@ -226,7 +235,8 @@ void zwin_opts_rewrite(struct sk_buff *skb, struct tcphdr *th,
 		       struct zwin_conn *c, bool to_server);
 
 /* conn.c */
-int zwin_conn_init(struct zwin_net *zn);
+void zwin_conn_init(struct zwin_net *zn);
+int zwin_conn_table_alloc(struct zwin_net *zn);
 void zwin_conn_exit(struct zwin_net *zn);
 int zwin_conn_cache_create(void);
 void zwin_conn_cache_destroy(void);
@@ -284,8 +294,11 @@ bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 			   bool live);
 
 /* hook.c */
-int zwin_hooks_register(struct net *net);
-void zwin_hooks_unregister(struct net *net);
+int zwin_hooks_register(struct net *net, bool pre);
+void zwin_hooks_unregister(struct net *net, bool pre);
+
+/* main.c */
+void zwin_activate(struct zwin_net *zn);
 
 /* sysctl.c */
 int zwin_sysctl_init(struct zwin_net *zn);

@@ -349,12 +349,30 @@ int zwin_conn_insert(struct zwin_conn *c)
 }
 
 /**
- * zwin_conn_init() - allocate @zn's connection table
+ * zwin_conn_init() - an empty, table-less connection state for @zn
  * @zn: the namespace's proxy state
+ *
+ * The table itself comes with zwin_conn_table_alloc(), when the namespace
+ * is activated; until then nothing may be inserted.
+ */
+void zwin_conn_init(struct zwin_net *zn)
+{
+	get_random_bytes(&zn->conn_key, sizeof(zn->conn_key));
+	spin_lock_init(&zn->conn_lock);
+	atomic_set(&zn->conn_count, 0);
+	atomic_set(&zn->pending, 0);
+}
+
+/**
+ * zwin_conn_table_alloc() - allocate @zn's connection table
+ * @zn: the namespace's proxy state, not yet active
+ *
+ * May sleep. Charged to the active memory cgroup (the caller sets the
+ * namespace creator's).
  *
  * Return: 0 or -ENOMEM.
  */
-int zwin_conn_init(struct zwin_net *zn)
+int zwin_conn_table_alloc(struct zwin_net *zn)
 {
 	unsigned int bits = clamp(zwin_hash_bits, 8U, 20U);
 
@@ -363,10 +381,6 @@ int zwin_conn_init(struct zwin_net *zn)
 	if (!zn->conn_tbl)
 		return -ENOMEM;
 	zn->conn_mask = (1U << bits) - 1;
-	get_random_bytes(&zn->conn_key, sizeof(zn->conn_key));
-	spin_lock_init(&zn->conn_lock);
-	atomic_set(&zn->conn_count, 0);
-	atomic_set(&zn->pending, 0);
 	return 0;
 }
 
@@ -385,6 +399,8 @@ void zwin_conn_exit(struct zwin_net *zn)
 	spin_lock_bh(&zn->conn_lock);
 	WRITE_ONCE(zn->dying, true);
 	spin_unlock_bh(&zn->conn_lock);
+	if (!zn->conn_tbl)
+		return;		/* never activated */
 
 	for (i = 0; i <= zn->conn_mask; i++) {
 		hlist_for_each_entry_safe(c, n, &zn->conn_tbl[i], hnode) {

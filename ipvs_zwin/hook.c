@@ -340,6 +340,21 @@ static unsigned int zwin_stage_run(struct zwin_net *zn, enum zwin_stage st,
 	}
 }
 
+/*
+ * The first packet a namespace with an IPVS service receives queues its
+ * activation (zwin_activate()): until then SYNs are still answered (that
+ * needs no state), but client ACKs find no table and are dropped; the
+ * client's next window probe completes its handshake.
+ */
+static void zwin_maybe_activate(struct zwin_net *zn)
+{
+	struct netns_ipvs *ipvs = net_ipvs(zn->net);
+
+	if (ipvs && READ_ONCE(ipvs->enable) &&
+	    !test_and_set_bit(0, &zn->activating))
+		schedule_work(&zn->activate_work);
+}
+
 static unsigned int zwin_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
@@ -353,6 +368,8 @@ static unsigned int zwin_hook(void *priv, struct sk_buff *skb,
 	/* only PRE_ROUTING has work when no connection is proxied */
 	if (st != ZWIN_PRE && !atomic_read(&zn->conn_count))
 		return NF_ACCEPT;
+	if (unlikely(!READ_ONCE(zn->active)))
+		zwin_maybe_activate(zn);
 	if (state->pf == NFPROTO_IPV6)
 		ok = zwin_ipv6_tuple(skb, reply, &t, &thoff);
 	else
@@ -374,15 +391,20 @@ static unsigned int zwin_hook(void *priv, struct sk_buff *skb,
 	.priv		= (void *)(uintptr_t)(_st),		\
 }
 
-static const struct nf_hook_ops zwin_nf_ops[] = {
+/* Every namespace: SYNs are answered from its first service on. */
+static const struct nf_hook_ops zwin_nf_pre_ops[] = {
 	ZWIN_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING,
 		  ZWIN_PRI_PRE_ROUTING, ZWIN_PRE),
+	ZWIN_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING,
+		  ZWIN_PRI_PRE_ROUTING, ZWIN_PRE),
+};
+
+/* Namespaces with IPVS services only (zwin_activate()). */
+static const struct nf_hook_ops zwin_nf_ops[] = {
 	ZWIN_HOOK(NFPROTO_IPV4, NF_INET_FORWARD,
 		  ZWIN_PRI_AFTER_IPVS, ZWIN_FWD),
 	ZWIN_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_IN,
 		  ZWIN_PRI_AFTER_IPVS, ZWIN_LOCAL),
-	ZWIN_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING,
-		  ZWIN_PRI_PRE_ROUTING, ZWIN_PRE),
 	ZWIN_HOOK(NFPROTO_IPV6, NF_INET_FORWARD,
 		  ZWIN_PRI_AFTER_IPVS, ZWIN_FWD),
 	ZWIN_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_IN,
@@ -390,25 +412,36 @@ static const struct nf_hook_ops zwin_nf_ops[] = {
 };
 
 /**
- * zwin_hooks_register() - attach the proxy's netfilter hooks to @net
- * @net: network namespace being set up
+ * zwin_hooks_register() - attach netfilter hooks of the proxy to @net
+ * @net: network namespace
+ * @pre: the PRE_ROUTING hooks (every namespace, at creation), or the
+ *	hooks after IPVS (when the namespace is activated)
  *
  * Return: 0 or a negative errno.
  */
-int zwin_hooks_register(struct net *net)
+int zwin_hooks_register(struct net *net, bool pre)
 {
+	if (pre)
+		return nf_register_net_hooks(net, zwin_nf_pre_ops,
+					     ARRAY_SIZE(zwin_nf_pre_ops));
 	return nf_register_net_hooks(net, zwin_nf_ops, ARRAY_SIZE(zwin_nf_ops));
 }
 
 /**
- * zwin_hooks_unregister() - detach the hooks from @net
+ * zwin_hooks_unregister() - detach hooks from @net
  * @net: network namespace being torn down
+ * @pre: which ones, as for zwin_hooks_register()
  *
- * Waits until no packet of @net runs in the hooks any more.
+ * Waits until no packet of @net runs in them any more.
  */
-void zwin_hooks_unregister(struct net *net)
+void zwin_hooks_unregister(struct net *net, bool pre)
 {
-	nf_unregister_net_hooks(net, zwin_nf_ops, ARRAY_SIZE(zwin_nf_ops));
+	if (pre)
+		nf_unregister_net_hooks(net, zwin_nf_pre_ops,
+					ARRAY_SIZE(zwin_nf_pre_ops));
+	else
+		nf_unregister_net_hooks(net, zwin_nf_ops,
+					ARRAY_SIZE(zwin_nf_ops));
 }
 
 #if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)

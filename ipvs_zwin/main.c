@@ -3,10 +3,14 @@
  * ipvs-zwin: zero-window SYN proxy for IPVS.
  *
  * Module entry: the "zwin" IPVS persistence engine that marks services, and
- * the per network namespace setup (counters, sysctls, netfilter hooks).
+ * the per network namespace setup: counters, sysctls and the PRE_ROUTING
+ * hooks at once; the connection table, defragmentation and the hooks
+ * after IPVS only once the namespace has an IPVS service (zwin_activate()).
  */
 
+#include <linux/memcontrol.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <net/ip_vs.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
@@ -56,6 +60,61 @@ static void zwin_defrag_disable(struct net *net)
 	nf_defrag_ipv4_disable(net);
 }
 
+/* Serialises activations (the work, and direct calls from KUnit). */
+static DEFINE_MUTEX(zwin_activate_mutex);
+
+/**
+ * zwin_activate() - set up the costly part of a namespace's proxy: the
+ * connection table, defragmentation and the hooks after IPVS
+ * @zn: the namespace's proxy state
+ *
+ * Runs from a work item the PRE_ROUTING hook queues when it first sees
+ * the namespace with an IPVS service; may sleep. Namespaces without IPVS
+ * services (container hosts have thousands) never pay for it. Idempotent;
+ * a failure is logged and retried on a later packet.
+ */
+void zwin_activate(struct zwin_net *zn)
+{
+	struct mem_cgroup *old;
+	int err;
+
+	mutex_lock(&zwin_activate_mutex);
+	if (zn->active || READ_ONCE(zn->dying))
+		goto out;
+	/* the table is the namespace's: charge its creator's cgroup */
+	old = set_active_memcg(zn->memcg);
+	err = zwin_conn_table_alloc(zn);
+	set_active_memcg(old);
+	if (err)
+		goto fail;
+	err = zwin_defrag_enable(zn->net);
+	if (err)
+		goto fail_tbl;
+	err = zwin_hooks_register(zn->net, false);
+	if (err)
+		goto fail_defrag;
+	/* the table before the flag: the hooks acquire it */
+	smp_store_release(&zn->active, true);
+	goto out;
+
+fail_defrag:
+	zwin_defrag_disable(zn->net);
+fail_tbl:
+	kvfree(zn->conn_tbl);
+	zn->conn_tbl = NULL;
+fail:
+	pr_warn_ratelimited("cannot set up a network namespace with IPVS services (%d): its connections are not proxied yet\n",
+			    err);
+	clear_bit(0, &zn->activating);
+out:
+	mutex_unlock(&zwin_activate_mutex);
+}
+
+static void zwin_activate_work(struct work_struct *work)
+{
+	zwin_activate(container_of(work, struct zwin_net, activate_work));
+}
+
 static int __net_init zwin_net_init(struct net *net)
 {
 	struct zwin_net *zn = zwin_pernet(net);
@@ -63,32 +122,28 @@ static int __net_init zwin_net_init(struct net *net)
 
 	zn->net = net;
 	zwin_cookie_init(zn);
+	zwin_conn_init(zn);
+	INIT_WORK(&zn->activate_work, zwin_activate_work);
+	/* the namespace's creator, whose cgroup pays for its table */
+	zn->memcg = get_mem_cgroup_from_mm(current->mm);
 
 	err = zwin_stats_init(zn);
 	if (err)
-		return err;
+		goto err_memcg;
 	err = zwin_sysctl_init(zn);
 	if (err)
 		goto err_stats;
-	err = zwin_conn_init(zn);
+	err = zwin_hooks_register(net, true);
 	if (err)
 		goto err_sysctl;
-	err = zwin_defrag_enable(net);
-	if (err)
-		goto err_conn;
-	err = zwin_hooks_register(net);
-	if (err)
-		goto err_defrag;
 	return 0;
 
-err_defrag:
-	zwin_defrag_disable(net);
-err_conn:
-	zwin_conn_exit(zn);
 err_sysctl:
 	zwin_sysctl_exit(zn);
 err_stats:
 	zwin_stats_exit(zn);
+err_memcg:
+	mem_cgroup_put(zn->memcg);
 	return err;
 }
 
@@ -97,11 +152,20 @@ static void __net_exit zwin_net_exit(struct net *net)
 	struct zwin_net *zn = zwin_pernet(net);
 
 	/* Unregistering waits for packets in flight in our hooks. */
-	zwin_hooks_unregister(net);
-	zwin_defrag_disable(net);
+	zwin_hooks_unregister(net, true);
+	/* no hook queues it now; an activation under way completes */
+	cancel_work_sync(&zn->activate_work);
+	mutex_lock(&zwin_activate_mutex);
+	WRITE_ONCE(zn->dying, true);
+	mutex_unlock(&zwin_activate_mutex);
+	if (zn->active) {
+		zwin_hooks_unregister(net, false);
+		zwin_defrag_disable(net);
+	}
 	zwin_conn_exit(zn);
 	zwin_sysctl_exit(zn);
 	zwin_stats_exit(zn);
+	mem_cgroup_put(zn->memcg);
 }
 
 static struct pernet_operations zwin_net_ops = {

@@ -40,16 +40,17 @@ if [ "${ZWIN_LIVE:-0}" = 1 ]; then
 	trap 'kill $tailer 2>/dev/null' EXIT
 fi
 
+qemu_rc=0
 timeout "${ZWIN_GUEST_TIMEOUT:-1500}" qemu-system-x86_64 \
 	-accel tcg -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kdir/root/boot/vmlinuz-$rel" \
 	-initrd "$kdir/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 zwin.kdir=$kdir" \
+	-append "console=ttyS0 panic=-1 panic_on_warn=1 loglevel=4 zwin.kdir=$kdir" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$ZWIN_TOP,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$out,mount_tag=out,security_model=none" \
-	< /dev/null > "$out/console.log" 2>&1 || true
+	< /dev/null > "$out/console.log" 2>&1 || qemu_rc=$?
 
 pass=0 fail=0
 for s in "$@"; do
@@ -67,5 +68,28 @@ for s in "$@"; do
 		fi
 	fi
 done
+# The guest itself: it must have finished (a panic, panic_on_warn
+# included, or a hang ends it early), and its whole kernel log, from boot
+# to power-off, must be clean.
+if [ "$qemu_rc" -eq 0 ] && [ -f "$out/done" ]; then
+	pass=$((pass + 1))
+	echo "ok - $rel guest ran every scenario and powered off"
+else
+	fail=$((fail + 1))
+	echo "not ok - $rel guest ran every scenario and powered off (qemu exit $qemu_rc)"
+	tail -n 40 "$out/console.log" | sed 's/^/#   /'
+fi
+bad='BUG|WARNING|Oops|general protection|refcount_t|possible (recursive|circular|irq).*lock|inconsistent lock state|rcu.*(stall|detected)|Call Trace|blocked for more than|Kernel panic'
+if cat "$out/dmesg.all" "$out/console.log" 2>/dev/null | grep -Eq "$bad"; then
+	fail=$((fail + 1))
+	echo "not ok - $rel guest kernel log clean from boot to power-off"
+	cat "$out/dmesg.all" "$out/console.log" | grep -E -A10 "$bad" | head -40 | sed 's/^/#   /'
+elif [ -s "$out/dmesg.all" ]; then
+	pass=$((pass + 1))
+	echo "ok - $rel guest kernel log clean from boot to power-off"
+else
+	fail=$((fail + 1))
+	echo "not ok - $rel guest kernel log clean from boot to power-off (no log)"
+fi
 echo "guest $rel: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

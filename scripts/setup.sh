@@ -18,7 +18,7 @@ PKGS=(make gcc bc flex bison libelf-dev libssl-dev dwarves cpio xz-utils zstd
       qemu-system-x86 busybox-static
       iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump hping3
       keepalived python3-matplotlib iperf3
-      dkms openssl python3-docutils linux-perf)
+      dkms openssl python3-docutils linux-perf nftables)
 for k in $ZWIN_KERNELS; do
 	PKGS+=("linux-headers-$k")
 done

@@ -180,10 +180,19 @@ sink_up() {
 # upload N [VIP]: N bytes from the client through VIP:9000 (default the
 # IPv4 VIP); must arrive intact.
 upload() {
-	local out sent seen to=${2:-$VIP}
-	out=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" send "$to" 9000 "$1")
-	read -r sent seen <<< "$out"
-	expect_eq "upload of $1 bytes to $to arrives intact" "$seen" "$sent"
+	local out to=${2:-$VIP}
+	out=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" send "$to" 9000 "$1") ||
+		fail "upload of $1 bytes to $to: the connection failed"
+	upload_check "upload of $1 bytes to $to" "$1" "$out"
+}
+
+# upload_check WHAT N OUTPUT: tcp_sink.py send's OUTPUT shows N bytes sent
+# and the same N bytes, same sha256, seen by the server.
+upload_check() {
+	local sent nsent seen nseen
+	read -r sent nsent seen nseen <<< "$3"
+	[ -n "$sent" ] && [ "$nsent" = "$2" ] || fail "$1: nothing sent ('$3')"
+	expect_eq "$1 arrives intact (sha256, bytes)" "$seen $nseen" "$sent $2"
 }
 
 # download NAME [HOST]: fetch NAME from HOST (default the IPv4 VIP; for

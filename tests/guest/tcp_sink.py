@@ -3,9 +3,12 @@
 """Test helper for the guest scenarios.
 
   tcp_sink.py serve PORT        accept connections; read each to EOF and
-                                answer the sha256 of what arrived
+                                answer "<sha256> <bytes>" of what arrived
   tcp_sink.py send HOST PORT N  send N pseudo-random bytes, print
-                                "<sha256 sent> <sha256 the server saw>"
+                                "<sha256 sent> <bytes sent> <sha256 the
+                                server saw> <bytes it saw>"; any error
+                                (refused, reset, timeout, no answer) is
+                                printed and exits with status 1
   tcp_sink.py info HOST PORT    connect, print the TCP_INFO options the
                                 connection negotiated (ts, sack, wscale);
                                 "serve" appends the server side's to the
@@ -32,12 +35,14 @@ def serve(port):
                 f.write(tcp_opts(c) + "\n")
         if os.fork() == 0:
             h = hashlib.sha256()
+            n = 0
             while True:
                 b = c.recv(65536)
                 if not b:
                     break
                 h.update(b)
-            c.sendall(h.hexdigest().encode() + b"\n")
+                n += len(b)
+            c.sendall(b"%s %d\n" % (h.hexdigest().encode(), n))
             c.close()
             os._exit(0)
         c.close()
@@ -49,6 +54,16 @@ def serve(port):
 
 
 def send(host, port, n):
+    try:
+        sent, seen = _send(host, port, n)
+    except OSError as e:
+        sys.exit("send to %s:%d failed: %r" % (host, port, e))
+    if len(seen.split()) != 2:
+        sys.exit("send to %s:%d: no answer from the sink (%r)" % (host, port, seen))
+    print(sent, n, seen)
+
+
+def _send(host, port, n):
     c = socket.create_connection((host, port), timeout=30)
     h = hashlib.sha256()
     rnd = hashlib.sha256(b"ipvs-zwin").digest()
@@ -66,7 +81,7 @@ def send(host, port, n):
         if not b:
             break
         got += b
-    print(h.hexdigest(), got.decode().strip())
+    return h.hexdigest(), got.decode().strip()
 
 
 def tcp_opts(sock):

@@ -91,6 +91,8 @@ static void zwin_test_conn_no_rearm_after_expiry(struct kunit *test)
 	unsigned long end;
 	int i;
 
+	zwin_activate(zn);
+	KUNIT_ASSERT_TRUE(test, zn->active);
 	for (i = 0; i < 20; i++) {
 		zwin_ct_tuple(&t, 1000 + i);
 		KUNIT_ASSERT_NOT_NULL(test, zwin_ct_idle(zn, &t));
@@ -179,6 +181,8 @@ static void zwin_test_conn_stress(struct kunit *test)
 	struct zwin_conn *c;
 	int i;
 
+	zwin_activate(s.zn);
+	KUNIT_ASSERT_TRUE(test, s.zn->active);
 	zwin_ct_tuple(&s.t, 2000);
 	for (i = 0; i < 2; i++) {
 		k[i] = kthread_run(zwin_ct_hammer, &s, "zwin-ct-%d", i);

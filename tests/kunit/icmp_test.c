@@ -185,6 +185,8 @@ static void zwin_test_icmp(struct kunit *test)
 	unsigned int off;
 	__be32 *q;
 
+	zwin_activate(zn);
+	KUNIT_ASSERT_TRUE(test, zn->active);
 	zwin_i_tuple(p->af, &t);
 	if (p->proxied) {
 		c = zwin_conn_alloc(zn, &t);
@@ -215,8 +217,11 @@ static void zwin_test_icmp(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_ICMP) - xlate,
 			p->proxied ? 1UL : 0UL);
 	kfree_skb(skb);
-	if (c)
+	if (c) {
+		local_bh_disable();	/* as every caller: the timer's lock */
 		zwin_conn_kill(c);
+		local_bh_enable();
+	}
 }
 
 /* A quote shorter than 8 TCP bytes, or of a non-TCP packet: untouched. */

@@ -59,3 +59,31 @@ check "[unshare -Urn] no zwin sysctl in a user namespace's network namespace" \
 	unshare -Urn sh -c '! ls /proc/sys/net/ipv4/vs/ 2>/dev/null | grep -q zwin_'
 check "[unshare -Urn] its counters are readable" \
 	unshare -Urn sh -c 'head -1 /proc/net/stat/ip_vs_zwin | grep -q syn_seen'
+
+# A namespace without IPVS services costs the PRE_ROUTING hooks only: no
+# hooks after IPVS, no defragmentation, no table. Its first IPVS service
+# and a packet activate the rest, within a second.
+zhooks() { # zhooks NS FAMILY: the hooks zwin_hook sits on
+	ip netns exec "$1" nft list hooks "$2" |
+		awk '$1 == "hook" { h = $2 } /zwin_hook/ { print h }' | sort -u | tr '\n' ' '
+}
+ip netns add zq
+ip -n zq link set lo up
+if ! grep -q '^CONFIG_NETFILTER_NETLINK_HOOK=' "/boot/config-$(uname -r)" \
+	"/lib/modules/$(uname -r)/build/.config" 2>/dev/null; then
+	echo "# $(uname -r) cannot list netfilter hooks (no CONFIG_NETFILTER_NETLINK_HOOK): lazy set-up not observed here"
+	ip netns del zq
+	exit 0
+fi
+expect_eq "[zq] IPv4: the PRE_ROUTING hook only" "$(zhooks zq ip)" "prerouting "
+expect_eq "[zq] IPv6: the PRE_ROUTING hook only" "$(zhooks zq ip6)" "prerouting "
+check "[zq] no defragmentation forced" \
+	bash -c "! ip netns exec zq nft list hooks ip | grep -q defrag"
+ip netns exec zq ipvsadm -A -t 127.0.0.1:80 -s rr
+ip netns exec zq curl -s --max-time 1 http://127.0.0.1:80/ > /dev/null || true
+eventually_eq "[zq] activated by its first service and packet (IPv4)" 5 \
+	"forward input prerouting " zhooks zq ip
+expect_eq "[zq] activated (IPv6)" "$(zhooks zq ip6)" "forward input prerouting "
+check "[zq] defragmentation on" \
+	bash -c "ip netns exec zq nft list hooks ip | grep -q defrag"
+ip netns del zq
