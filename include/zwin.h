@@ -52,6 +52,8 @@ enum zwin_stat {
 	ZWIN_STAT_ORPHANED,	/* ... IPVS stopped forwarding: both reset */
 	ZWIN_STAT_RST_IGNORED,	/* RSTs not at the exact next sequence: dropped */
 	ZWIN_STAT_ICMP,		/* ICMP errors whose quoted segment was translated */
+	ZWIN_STAT_GRO_LIST,	/* fraglist GRO packets, every segment translated */
+	ZWIN_STAT_GRO_LIST_FAIL, /* ... that could not be: dropped */
 	ZWIN_STAT_MAX
 };
 

@@ -10,6 +10,8 @@
  *	seq += delta, TSval += tsoff, window rescaled from the server's
  *	window scale to the one the proxy announced to the client
  *
+ * Fraglist GRO packets get every segment translated (zwin_list_xlate()).
+ *
  * Both directions also watch for duplicate-ACK loops (ACK storms): two
  * peers that disagree about the sequence space can answer each other's
  * pure ACKs forever at line rate. A connection on which both sides keep
@@ -184,6 +186,104 @@ static void zwin_replace_seq(struct sk_buff *skb, struct tcphdr *th,
 	*field = new;
 }
 
+/* Client to server: acknowledgment, SACK blocks, TSecr. */
+static void zwin_xlate_to_server(struct zwin_conn *c, struct sk_buff *skb,
+				 struct tcphdr *th)
+{
+	if (th->ack)
+		zwin_replace_seq(skb, th, &th->ack_seq,
+				 ntohl(th->ack_seq) - c->delta);
+	if (th->doff > 5)
+		zwin_opts_rewrite(skb, th, c, true);
+}
+
+/* Server to client: sequence number, TSval, window. */
+static void zwin_xlate_to_client(struct zwin_conn *c, struct sk_buff *skb,
+				 struct tcphdr *th)
+{
+	u8 sws;
+
+	zwin_replace_seq(skb, th, &th->seq, ntohl(th->seq) + c->delta);
+	if (th->doff > 5)
+		zwin_opts_rewrite(skb, th, c, false);
+
+	sws = c->swscale == ZWIN_WSCALE_NONE ? 0 : c->swscale;
+	if (sws != c->pwscale) {
+		u32 bytes = (u32)ntohs(th->window) << sws;
+		__be16 win = htons(min_t(u32, bytes >> c->pwscale, U16_MAX));
+
+		inet_proto_csum_replace2(&th->check, skb, th->window, win,
+					 false);
+		th->window = win;
+	}
+}
+
+/* A fraglist segment's TCP header, options included, if linear. */
+static struct tcphdr *zwin_seg_tcphdr(struct sk_buff *seg)
+{
+	struct tcphdr *th;
+
+	if (!skb_transport_header_was_set(seg))
+		return NULL;
+	th = tcp_hdr(seg);
+	if ((u8 *)(th + 1) > skb_tail_pointer(seg) || th->doff < 5 ||
+	    (u8 *)th + th->doff * 4 > skb_tail_pointer(seg))
+		return NULL;
+	return th;
+}
+
+/*
+ * Fraglist GRO (rx-gro-list; TCP since Linux 6.10) hands forwarded
+ * segments over as one SKB_GSO_FRAGLIST packet: the head, then the other
+ * segments in its frag_list, each still with its own headers. Segmenting
+ * it (skb_segment_list()) sends these headers out as they are, copying
+ * from the head only addresses and ports: a translation of the head alone
+ * leaves segments 2..n in the wrong sequence spaces. So each segment's
+ * header is translated here like the head's. That is simpler than
+ * segmenting in the hook, which returns one verdict for one skb, and
+ * cheaper than rebuilding the packet; GRO only merges segments with equal
+ * flags, window, acknowledgment and options, so the head's bookkeeping
+ * (on the whole length) holds for all of them. The segments may be
+ * shared with a clone of the packet (a tap on the device): as
+ * skb_segment_list() does, the head's shared info is made private, a
+ * shared segment is replaced by a clone, and a cloned one gets its own
+ * copy of the header before it is written. Each segment's checksum is
+ * updated in its own ip_summed state. Returns false (counted) when a
+ * copy cannot be allocated or a header is not linear: the caller drops.
+ */
+static bool zwin_list_xlate(struct zwin_conn *c, struct sk_buff *skb,
+			    bool to_server)
+{
+	struct sk_buff **pp, *seg, *nseg;
+	struct tcphdr *th;
+
+	if (skb_unclone(skb, GFP_ATOMIC))
+		goto fail;
+	for (pp = &skb_shinfo(skb)->frag_list; (seg = *pp); pp = &seg->next) {
+		if (skb_shared(seg)) {
+			nseg = skb_clone(seg, GFP_ATOMIC);
+			if (!nseg)
+				goto fail;
+			nseg->next = seg->next;
+			*pp = nseg;
+			consume_skb(seg);
+			seg = nseg;
+		}
+		th = skb_unclone(seg, GFP_ATOMIC) ? NULL : zwin_seg_tcphdr(seg);
+		if (!th)
+			goto fail;
+		if (to_server)
+			zwin_xlate_to_server(c, seg, th);
+		else
+			zwin_xlate_to_client(c, seg, th);
+	}
+	zwin_stat_inc(c->zn, ZWIN_STAT_GRO_LIST);
+	return true;
+fail:
+	zwin_stat_inc(c->zn, ZWIN_STAT_GRO_LIST_FAIL);
+	return false;
+}
+
 /**
  * zwin_to_server() - translate a client segment of @c toward the server
  * @c: the connection, established
@@ -195,8 +295,12 @@ static void zwin_replace_seq(struct sk_buff *skb, struct tcphdr *th,
 unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,
 			    unsigned int thoff)
 {
-	struct tcphdr *th = zwin_tcp_writable(skb, thoff);
+	struct tcphdr *th;
 
+	if (unlikely(skb_shinfo(skb)->gso_type & SKB_GSO_FRAGLIST) &&
+	    !zwin_list_xlate(c, skb, true))
+		return NF_DROP;
+	th = zwin_tcp_writable(skb, thoff);
 	if (!th || zwin_rst_drop(c, th, 0, ntohl(th->seq)) ||
 	    zwin_storm_cut(c, skb, th, thoff, 0))
 		return NF_DROP;
@@ -204,11 +308,7 @@ unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,
 	if (th->ack && !th->rst &&
 	    after(ntohl(th->ack_seq), READ_ONCE(c->c_ack)))
 		WRITE_ONCE(c->c_ack, ntohl(th->ack_seq));
-	if (th->ack)
-		zwin_replace_seq(skb, th, &th->ack_seq,
-				 ntohl(th->ack_seq) - c->delta);
-	if (th->doff > 5)
-		zwin_opts_rewrite(skb, th, c, true);
+	zwin_xlate_to_server(c, skb, th);
 	zwin_fin_rst(c, th, 0);
 	zwin_stat_inc(c->zn, ZWIN_STAT_TO_SERVER);
 	return NF_ACCEPT;
@@ -225,29 +325,20 @@ unsigned int zwin_to_server(struct zwin_conn *c, struct sk_buff *skb,
 unsigned int zwin_to_client(struct zwin_conn *c, struct sk_buff *skb,
 			    unsigned int thoff)
 {
-	struct tcphdr *th = zwin_tcp_writable(skb, thoff);
-	u8 sws;
+	struct tcphdr *th;
 
+	if (unlikely(skb_shinfo(skb)->gso_type & SKB_GSO_FRAGLIST) &&
+	    !zwin_list_xlate(c, skb, false))
+		return NF_DROP;
+	th = zwin_tcp_writable(skb, thoff);
 	if (!th || zwin_rst_drop(c, th, 1, ntohl(th->seq) + c->delta) ||
 	    zwin_storm_cut(c, skb, th, thoff, 1))
 		return NF_DROP;
-	zwin_replace_seq(skb, th, &th->seq, ntohl(th->seq) + c->delta);
+	zwin_xlate_to_client(c, skb, th);
 	zwin_note_nxt(&c->s_nxt, skb, th, thoff);
 	if (th->ack && !th->rst &&
 	    after(ntohl(th->ack_seq), READ_ONCE(c->s_ack)))
 		WRITE_ONCE(c->s_ack, ntohl(th->ack_seq));
-	if (th->doff > 5)
-		zwin_opts_rewrite(skb, th, c, false);
-
-	sws = c->swscale == ZWIN_WSCALE_NONE ? 0 : c->swscale;
-	if (sws != c->pwscale) {
-		u32 bytes = (u32)ntohs(th->window) << sws;
-		__be16 win = htons(min_t(u32, bytes >> c->pwscale, U16_MAX));
-
-		inet_proto_csum_replace2(&th->check, skb, th->window, win,
-					 false);
-		th->window = win;
-	}
 	zwin_fin_rst(c, th, 1);
 	zwin_stat_inc(c->zn, ZWIN_STAT_TO_CLIENT);
 	return NF_ACCEPT;

@@ -46,6 +46,8 @@ const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
 	[ZWIN_STAT_ORPHANED]		= "orphaned",
 	[ZWIN_STAT_RST_IGNORED]		= "rst_ignored",
 	[ZWIN_STAT_ICMP]		= "icmp_xlate",
+	[ZWIN_STAT_GRO_LIST]		= "gro_list",
+	[ZWIN_STAT_GRO_LIST_FAIL]	= "gro_list_fail",
 };
 
 /**

@@ -16,7 +16,7 @@ set -euo pipefail
 PKGS=(make gcc bc flex bison libelf-dev libssl-dev dwarves cpio xz-utils zstd
       kmod linux-source-6.12 sparse perl python3
       qemu-system-x86 busybox-static
-      iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump hping3
+      iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump hping3 ethtool
       keepalived python3-matplotlib iperf3
       dkms openssl python3-docutils linux-perf nftables)
 for k in $ZWIN_KERNELS; do
