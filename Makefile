@@ -37,9 +37,14 @@ module:
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
 
+# The release of the tree built against (KDIR may be another kernel's):
+# its UTS_RELEASE, which is what uname -r and /lib/modules use.
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null || echo $(KVER))
+
 install: module
 	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(KVER)
+	depmod -a $(KREL)
 
 # Only the sources DKMS builds from, never objects of an in-tree build.
 dkms-source:

@@ -374,7 +374,7 @@ void zwin_conn_init(struct zwin_net *zn)
  */
 int zwin_conn_table_alloc(struct zwin_net *zn)
 {
-	unsigned int bits = clamp(zwin_hash_bits, 8U, 20U);
+	unsigned int bits = zwin_hash_bits;	/* checked at load */
 
 	zn->conn_tbl = kvcalloc(1U << bits, sizeof(*zn->conn_tbl),
 				GFP_KERNEL_ACCOUNT);
@@ -429,10 +429,18 @@ void zwin_conn_exit(struct zwin_net *zn)
 /**
  * zwin_conn_cache_create() - the slab cache of connection entries
  *
- * Return: 0 or -ENOMEM.
+ * Also checks the hash_bits module parameter: a value out of range is
+ * refused, not silently changed.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
  */
 int zwin_conn_cache_create(void)
 {
+	if (zwin_hash_bits < 8 || zwin_hash_bits > 20) {
+		pr_err("hash_bits=%u is out of range 8-20; refusing to load\n",
+		       zwin_hash_bits);
+		return -EINVAL;
+	}
 	zwin_conn_cache = KMEM_CACHE(zwin_conn, 0);
 	return zwin_conn_cache ? 0 : -ENOMEM;
 }

@@ -27,6 +27,7 @@
 #include <linux/ktime.h>
 #include <linux/random.h>
 #include <linux/siphash.h>
+#include <net/tcp.h>
 
 #include "zwin.h"
 
@@ -34,9 +35,13 @@
 #define ZWIN_INFO_BITS		10
 #define ZWIN_INFO_MASK		((1U << ZWIN_INFO_BITS) - 1)
 
-/* MSS values a cookie can carry; a client's MSS rounds down to one. */
+/*
+ * MSS values a cookie can carry; a client's MSS rounds down to one, so
+ * that the server is never promised more than the client offered (88 is
+ * the least Linux's TCP uses: TCP_MIN_MSS).
+ */
 static const u16 zwin_msstab[8] = {
-	536, 1200, 1300, 1380, 1420, 1440, 1460, 8960
+	TCP_MIN_MSS, 536, 1200, 1300, 1380, 1440, 1460, 8960
 };
 
 /**

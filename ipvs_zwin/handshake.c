@@ -417,13 +417,15 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 	 */
 	if (zwin_ipvs_conn_exists(zn->net, t, true))
 		return NF_ACCEPT;
-	zwin_stat_inc(zn, ZWIN_STAT_COOKIE_VALID);
-
-	/* the namespace's table is still being set up: the client retries */
+	/*
+	 * The namespace's table is still being set up: the client's window
+	 * probe comes back with the same cookie (counted valid then, once).
+	 */
 	if (!smp_load_acquire(&zn->active)) {
 		zwin_stat_inc(zn, ZWIN_STAT_EARLY_DROP);
 		return NF_DROP;
 	}
+	zwin_stat_inc(zn, ZWIN_STAT_COOKIE_VALID);
 	/* even lucky or replayed ACKs cannot push more connects than this */
 	if (atomic_read(&zn->pending) >= READ_ONCE(zn->sysctl.max_pending)) {
 		zwin_stat_inc(zn, ZWIN_STAT_PENDING_FULL);

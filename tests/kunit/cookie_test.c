@@ -71,6 +71,8 @@ static void zwin_test_cookie_roundtrip(struct kunit *test)
 					 1000);
 		KUNIT_ASSERT_TRUE(test, ok);
 		KUNIT_EXPECT_EQ(test, got.mss, zwin_t_mss_floor(o.mss));
+		/* the server is never promised more than the client offered */
+		KUNIT_EXPECT_LE(test, got.mss, max_t(u16, o.mss, TCP_MIN_MSS));
 		KUNIT_EXPECT_EQ(test, got.wscale, o.wscale);
 		KUNIT_EXPECT_EQ(test, got.sack, o.sack);
 		KUNIT_EXPECT_EQ(test, got.ts, o.ts);

@@ -13,6 +13,13 @@ for i in $(seq 10); do
 done
 echo "ok: 10 load/unload cycles without services"
 
+check "hash_bits out of range (30) is refused at load" \
+	bash -c '! modprobe ip_vs_zwin hash_bits=30'
+check "... with a message saying why" \
+	bash -c 'dmesg | grep -q "hash_bits=30 is out of range 8-20; refusing to load"'
+check "hash_bits=8 loads" modprobe ip_vs_zwin hash_bits=8
+check "and unloads" rmmod ip_vs_zwin
+
 ip netns add zu1
 ip netns add zu2
 for i in $(seq 8); do
