@@ -94,6 +94,7 @@ struct zwin_net {
 	bool				active;		/* published by release */
 	unsigned long			activating;	/* bit 0: work queued */
 	struct work_struct		activate_work;
+	struct sk_buff_head		early;		/* ACKs held until then */
 	struct mem_cgroup		*memcg;		/* of the creator */
 	struct zwin_cpu_stats __percpu	*stats;
 	struct ctl_table_header		*sysctl_hdr;
@@ -300,6 +301,7 @@ int zwin_hooks_register(struct net *net, bool pre);
 void zwin_hooks_unregister(struct net *net, bool pre);
 
 /* main.c */
+#define ZWIN_EARLY_MAX	64	/* ACKs held while a namespace is set up */
 void zwin_activate(struct zwin_net *zn);
 
 /* sysctl.c */

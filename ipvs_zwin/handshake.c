@@ -418,12 +418,20 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 	if (zwin_ipvs_conn_exists(zn->net, t, true))
 		return NF_ACCEPT;
 	/*
-	 * The namespace's table is still being set up: the client's window
-	 * probe comes back with the same cookie (counted valid then, once).
+	 * The namespace's table is still being set up (its first service
+	 * came moments ago): the ACK waits for it, a few at most, and goes
+	 * through the hooks again once it is there (zwin_activate()).
 	 */
 	if (!smp_load_acquire(&zn->active)) {
-		zwin_stat_inc(zn, ZWIN_STAT_EARLY_DROP);
-		return NF_DROP;
+		if (skb_queue_len(&zn->early) >= ZWIN_EARLY_MAX) {
+			zwin_stat_inc(zn, ZWIN_STAT_EARLY_DROP);
+			return NF_DROP;
+		}
+		skb_dst_drop(skb);
+		nf_reset_ct(skb);
+		skb->dev = NULL;	/* found again by skb_iif */
+		skb_queue_tail(&zn->early, skb);
+		return NF_STOLEN;
 	}
 	zwin_stat_inc(zn, ZWIN_STAT_COOKIE_VALID);
 	/* even lucky or replayed ACKs cannot push more connects than this */

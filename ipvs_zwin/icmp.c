@@ -55,6 +55,22 @@ static bool zwin_quote_tcp(const struct sk_buff *skb, struct zwin_quote *q,
 	return !skb_copy_bits(skb, q->tcp_off, w, q->tcp_len);
 }
 
+/* The quoted segment's connection in @q, the client's way round. */
+static void zwin_quote_tuple(struct zwin_quote *q, int af, const void *saddr,
+			     const void *daddr, const __be32 *w, bool reply)
+{
+	const __be16 *ports = (const __be16 *)w;
+	size_t alen = af == AF_INET6 ? sizeof(struct in6_addr) :
+				       sizeof(__be32);
+
+	memset(&q->t, 0, sizeof(q->t));
+	q->t.af = af;
+	memcpy(&q->t.caddr, reply ? saddr : daddr, alen);
+	memcpy(&q->t.vaddr, reply ? daddr : saddr, alen);
+	q->t.cport = ports[reply ? 0 : 1];
+	q->t.vport = ports[reply ? 1 : 0];
+}
+
 /*
  * Fills @q from an IPv4 error that quotes a TCP segment; @w gets the
  * quoted words (ports, seq, ack). The tuple is the client's way round:
@@ -68,7 +84,6 @@ static bool zwin_icmp4_quote(const struct sk_buff *skb, bool reply,
 	struct icmphdr _ich;
 	struct iphdr _cih;
 	unsigned int off;
-	__be16 *ports;
 
 	if (iph->protocol != IPPROTO_ICMP || ip_is_fragment(iph))
 		return false;
@@ -87,13 +102,7 @@ static bool zwin_icmp4_quote(const struct sk_buff *skb, bool reply,
 	q->tcp_off = off + cih->ihl * 4;
 	if (!zwin_quote_tcp(skb, q, w))
 		return false;
-	ports = (__be16 *)w;
-	memset(&q->t, 0, sizeof(q->t));
-	q->t.af = AF_INET;
-	q->t.caddr.ip = reply ? cih->saddr : cih->daddr;
-	q->t.vaddr.ip = reply ? cih->daddr : cih->saddr;
-	q->t.cport = ports[reply ? 0 : 1];
-	q->t.vport = ports[reply ? 1 : 0];
+	zwin_quote_tuple(q, AF_INET, &cih->saddr, &cih->daddr, w, reply);
 	return true;
 }
 
@@ -105,7 +114,7 @@ static bool zwin_icmp6_quote(const struct sk_buff *skb, bool reply,
 	const struct icmp6hdr *ich;
 	struct icmp6hdr _ich;
 	struct ipv6hdr _cih;
-	__be16 frag_off = 0, *ports;
+	__be16 frag_off = 0;
 	u8 nexthdr = ip6h->nexthdr;
 	int off;
 
@@ -127,13 +136,7 @@ static bool zwin_icmp6_quote(const struct sk_buff *skb, bool reply,
 	q->tcp_off = off;
 	if (!zwin_quote_tcp(skb, q, w))
 		return false;
-	ports = (__be16 *)w;
-	memset(&q->t, 0, sizeof(q->t));
-	q->t.af = AF_INET6;
-	q->t.caddr.in6 = reply ? cih->saddr : cih->daddr;
-	q->t.vaddr.in6 = reply ? cih->daddr : cih->saddr;
-	q->t.cport = ports[reply ? 0 : 1];
-	q->t.vport = ports[reply ? 1 : 0];
+	zwin_quote_tuple(q, AF_INET6, &cih->saddr, &cih->daddr, w, reply);
 	return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include <linux/memcontrol.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <linux/sched/mm.h>
 #include <net/ip_vs.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
@@ -60,6 +61,28 @@ static void zwin_defrag_disable(struct net *net)
 	nf_defrag_ipv4_disable(net);
 }
 
+/*
+ * Client ACKs that arrived while the namespace was being set up go
+ * through the hooks again, as received on their device (gone: dropped).
+ */
+static void zwin_early_release(struct zwin_net *zn)
+{
+	struct net_device *dev;
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&zn->early))) {
+		rcu_read_lock();
+		dev = dev_get_by_index_rcu(zn->net, skb->skb_iif);
+		if (dev && (dev->flags & IFF_UP)) {
+			skb->dev = dev;
+			netif_rx(skb);
+		} else {
+			kfree_skb(skb);
+		}
+		rcu_read_unlock();
+	}
+}
+
 /* Serialises activations (the work, and direct calls from KUnit). */
 static DEFINE_MUTEX(zwin_activate_mutex);
 
@@ -95,6 +118,7 @@ void zwin_activate(struct zwin_net *zn)
 		goto fail_defrag;
 	/* the table before the flag: the hooks acquire it */
 	smp_store_release(&zn->active, true);
+	zwin_early_release(zn);
 	goto out;
 
 fail_defrag:
@@ -105,6 +129,7 @@ fail_tbl:
 fail:
 	pr_warn_ratelimited("cannot set up a network namespace with IPVS services (%d): its connections are not proxied yet\n",
 			    err);
+	skb_queue_purge(&zn->early);
 	clear_bit(0, &zn->activating);
 out:
 	mutex_unlock(&zwin_activate_mutex);
@@ -124,6 +149,7 @@ static int __net_init zwin_net_init(struct net *net)
 	zwin_cookie_init(zn);
 	zwin_conn_init(zn);
 	INIT_WORK(&zn->activate_work, zwin_activate_work);
+	skb_queue_head_init(&zn->early);
 	/* the namespace's creator, whose cgroup pays for its table */
 	zn->memcg = get_mem_cgroup_from_mm(current->mm);
 
@@ -158,6 +184,7 @@ static void __net_exit zwin_net_exit(struct net *net)
 	mutex_lock(&zwin_activate_mutex);
 	WRITE_ONCE(zn->dying, true);
 	mutex_unlock(&zwin_activate_mutex);
+	skb_queue_purge(&zn->early);
 	if (zn->active) {
 		zwin_hooks_unregister(net, false);
 		zwin_defrag_disable(net);

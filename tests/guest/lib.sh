@@ -230,6 +230,14 @@ server_syns() {
 	echo "$n"
 }
 
+# ss_count NS SS-ARGS...: how many TCP sockets "ss -Htn SS-ARGS" lists in
+# NS; prints "ss-failed" (which no count equals) if ss itself fails.
+ss_count() {
+	local out
+	out=$(ip netns exec "$1" ss -Htn "${@:2}") || { echo ss-failed; return 1; }
+	if [ -z "$out" ]; then echo 0; else wc -l <<< "$out"; fi
+}
+
 # module_loaded: ip_vs_zwin is in the kernel.
 module_loaded() { grep -q '^ip_vs_zwin ' /proc/modules; }
 

@@ -42,5 +42,11 @@ expect_eq "now through the proxy" "$(zstat zlb synack_sent)" "$((sent + 6))"
 # keepalived stops on SIGTERM (it leaves its services in IPVS unless
 # told to flush them: lvs_flush_onstop)
 kill "$ka"
-wait "$ka"
+wait "$ka" || true
 check "keepalived stopped" bash -c "! kill -0 $ka 2> /dev/null"
+check "it left its services in IPVS" grep -q -- "-A -t $VIP:80 .*--pe zwin" \
+	<<< "$(ip netns exec zlb ipvsadm -S -n)"
+sent=$(zstat zlb synack_sent)
+expect_eq "a client of VIP:80 is still served" \
+	"$(ip netns exec zc curl -sS --max-time 5 "http://$VIP/" | grep -c '^zr')" 1
+expect_ge "through the proxy" "$(zstat zlb synack_sent)" $((sent + 1))

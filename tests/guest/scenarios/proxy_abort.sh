@@ -52,7 +52,7 @@ t1=$(date +%s)
 # The reset is taken at once: the client's socket leaves ESTABLISHED now,
 # though curl, reading at 500 kB/s, drains its receive queue first.
 eventually_eq "the client's socket took the reset within 3 s" 3 0 \
-	bash -c "ip netns exec zc ss -Htn state established dst $VIP | wc -l"
+	ss_count zc state established dst "$VIP"
 wait "$dl"
 rc=$?
 t2=$(date +%s)

@@ -122,9 +122,10 @@ PY
 cl=$!
 eventually_eq "the client believes it is connected" 5 connected head -1 /tmp/hs.log
 half_open() {
-	local n=0 ns
+	local n=0 ns k
 	for ns in zr1 zr2; do
-		n=$((n + $(ip netns exec "$ns" ss -Htn state syn-recv | wc -l)))
+		k=$(ss_count "$ns" state syn-recv) || { echo "$k"; return; }
+		n=$((n + k))
 	done
 	echo "$n"
 }
