@@ -343,8 +343,8 @@ static unsigned int zwin_stage_run(struct zwin_net *zn, enum zwin_stage st,
 /*
  * The first packet a namespace with an IPVS service receives queues its
  * activation (zwin_activate()): until then SYNs are still answered (that
- * needs no state), but client ACKs find no table and are dropped; the
- * client's next window probe completes its handshake.
+ * needs no state), and client ACKs, which need the table, are held (64 at
+ * most) and replayed once it is there (zwin_client_ack()).
  */
 static void zwin_maybe_activate(struct zwin_net *zn)
 {
