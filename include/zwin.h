@@ -295,6 +295,8 @@ enum zwin_class zwin_classify(struct net *net, int af,
 			      const union nf_inet_addr *daddr, __be16 dport);
 bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 			   bool live);
+bool zwin_ipvs_conn_dest(struct net *net, const struct zwin_tuple *t,
+			 union nf_inet_addr *daddr, __be16 *dport);
 
 /* hook.c */
 int zwin_hooks_register(struct net *net, bool pre);
@@ -303,6 +305,10 @@ void zwin_hooks_unregister(struct net *net, bool pre);
 /* main.c */
 #define ZWIN_EARLY_MAX	64	/* ACKs held while a namespace is set up */
 void zwin_activate(struct zwin_net *zn);
+
+/* list.c */
+int zwin_list_init(struct zwin_net *zn);
+void zwin_list_exit(struct zwin_net *zn);
 
 /* sysctl.c */
 int zwin_sysctl_init(struct zwin_net *zn);

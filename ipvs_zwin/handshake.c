@@ -564,3 +564,7 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 	zwin_stat_inc(c->zn, ZWIN_STAT_WINDOW_OPEN);
 	return NF_ACCEPT;
 }
+
+#if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
+#include "../tests/kunit/handshake_test.c"
+#endif

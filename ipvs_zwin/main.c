@@ -156,9 +156,12 @@ static int __net_init zwin_net_init(struct net *net)
 	err = zwin_stats_init(zn);
 	if (err)
 		goto err_memcg;
-	err = zwin_sysctl_init(zn);
+	err = zwin_list_init(zn);
 	if (err)
 		goto err_stats;
+	err = zwin_sysctl_init(zn);
+	if (err)
+		goto err_list;
 	err = zwin_hooks_register(net, true);
 	if (err)
 		goto err_sysctl;
@@ -166,6 +169,8 @@ static int __net_init zwin_net_init(struct net *net)
 
 err_sysctl:
 	zwin_sysctl_exit(zn);
+err_list:
+	zwin_list_exit(zn);
 err_stats:
 	zwin_stats_exit(zn);
 err_memcg:
@@ -177,6 +182,8 @@ static void __net_exit zwin_net_exit(struct net *net)
 {
 	struct zwin_net *zn = zwin_pernet(net);
 
+	/* no reader of the listing walks the table after this */
+	zwin_list_exit(zn);
 	/* Unregistering waits for packets in flight in our hooks. */
 	zwin_hooks_unregister(net, true);
 	/* no hook queues it now; an activation under way completes */

@@ -259,6 +259,38 @@ bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 	return found;
 }
 
+/**
+ * zwin_ipvs_conn_dest() - the real server of IPVS's connection for a
+ * proxied connection
+ * @net: its network namespace
+ * @t: its addresses and ports, client side first
+ * @daddr: set to the real server's address
+ * @dport: set to its port
+ *
+ * Must be called under rcu_read_lock() (the listing, list.c).
+ *
+ * Return: false if IPVS has no connection for @t.
+ */
+bool zwin_ipvs_conn_dest(struct net *net, const struct zwin_tuple *t,
+			 union nf_inet_addr *daddr, __be16 *dport)
+{
+	struct netns_ipvs *ipvs = net_ipvs(net);
+	struct ip_vs_conn_param p;
+	struct ip_vs_conn *cp;
+
+	if (!ipvs)
+		return false;
+	ip_vs_conn_fill_param(ipvs, t->af, IPPROTO_TCP, &t->caddr, t->cport,
+			      &t->vaddr, t->vport, &p);
+	cp = ip_vs_conn_in_get(&p);
+	if (!cp)
+		return false;
+	*daddr = cp->daddr;
+	*dport = cp->dport;
+	__ip_vs_conn_put(cp);
+	return true;
+}
+
 #if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
 #include "../tests/kunit/svc_test.c"
 #endif

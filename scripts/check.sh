@@ -79,6 +79,11 @@ rc=$?
 [ $rc -eq 0 ] || sed "s/^/# /" /tmp/zwin-stat-test.log
 record $rc "scripts/zwin-stat on fake counter files (tests/tools)"
 
+python3 "$ZWIN_TOP/tests/tools/test_docs.py" > /tmp/zwin-docs-test.log 2>&1
+rc=$?
+[ $rc -eq 0 ] || sed "s/^/# /" /tmp/zwin-docs-test.log
+record $rc "admin guide's counters and sysctls (names, ranges, defaults) are the code's (tests/tools)"
+
 log "kunit"
 out=$("$ZWIN_TOP/scripts/kunit.sh" 2>&1)
 echo "$out" | grep -E '^(ok|not ok|#)' | grep -v '^ok' || true

@@ -23,26 +23,39 @@ struct zwin_rw_case {
 	u32 tsoff;
 	u8 swscale;
 	u8 pwscale;
+	u16 cwin;	/* the server's window of 1000 as the client sees it */
 };
 
 static const struct zwin_rw_case zwin_rw_cases[] = {
-	{ "NONE", 4, CHECKSUM_NONE, false, 0x12345678, 1000, 7, 7 },
-	{ "COMPLETE", 4, CHECKSUM_COMPLETE, false, 0x12345678, 1000, 7, 7 },
-	{ "PARTIAL", 4, CHECKSUM_PARTIAL, false, 0x12345678, 1000, 7, 7 },
-	{ "NONE, nonlinear", 4, CHECKSUM_NONE, true, 0x9abcdef0, 5, 7, 7 },
+	{ "NONE", 4, CHECKSUM_NONE, false, 0x12345678, 1000, 7, 7, 1000 },
+	{ "COMPLETE", 4, CHECKSUM_COMPLETE, false, 0x12345678, 1000, 7, 7,
+	  1000 },
+	{ "PARTIAL", 4, CHECKSUM_PARTIAL, false, 0x12345678, 1000, 7, 7, 1000 },
+	{ "NONE, nonlinear", 4, CHECKSUM_NONE, true, 0x9abcdef0, 5, 7, 7,
+	  1000 },
 	{ "COMPLETE, nonlinear", 4, CHECKSUM_COMPLETE, true, 0x9abcdef0, 5,
-	  7, 7 },
-	{ "PARTIAL, nonlinear", 4, CHECKSUM_PARTIAL, true, 0x9abcdef0, 5, 7, 7 },
-	{ "wraparound", 4, CHECKSUM_NONE, false, 0x00000200, 0xfffffff0, 7, 7 },
-	{ "server scale 9, proxy 7", 4, CHECKSUM_COMPLETE, false, 77, 0, 9, 7 },
-	{ "server scale 2, proxy 7", 4, CHECKSUM_NONE, false, 77, 0, 2, 7 },
+	  7, 7, 1000 },
+	{ "PARTIAL, nonlinear", 4, CHECKSUM_PARTIAL, true, 0x9abcdef0, 5, 7, 7,
+	  1000 },
+	{ "wraparound", 4, CHECKSUM_NONE, false, 0x00000200, 0xfffffff0, 7, 7,
+	  1000 },
+	/* 1000 << 9 = 512000 bytes, >> 7 */
+	{ "server scale 9, proxy 7", 4, CHECKSUM_COMPLETE, false, 77, 0, 9, 7,
+	  4000 },
+	/* 4000 bytes >> 7, rounded down */
+	{ "server scale 2, proxy 7", 4, CHECKSUM_NONE, false, 77, 0, 2, 7, 31 },
 	{ "server unscaled, proxy 7", 4, CHECKSUM_NONE, false, 77, 0,
-	  ZWIN_WSCALE_NONE, 7 },
-	{ "IPv6 NONE", 6, CHECKSUM_NONE, false, 0x12345678, 1000, 7, 7 },
+	  ZWIN_WSCALE_NONE, 7, 7 },
+	/* 16384000 bytes do not fit an unscaled field */
+	{ "server scale 14, proxy 0: 65535", 4, CHECKSUM_PARTIAL, false, 77, 0,
+	  14, 0, 65535 },
+	{ "IPv6 NONE", 6, CHECKSUM_NONE, false, 0x12345678, 1000, 7, 7, 1000 },
 	{ "IPv6 COMPLETE, nonlinear", 6, CHECKSUM_COMPLETE, true, 0x9abcdef0,
-	  5, 7, 7 },
+	  5, 7, 7, 1000 },
 	{ "IPv6 PARTIAL", 6, CHECKSUM_PARTIAL, false, 0x00000200, 0xfffffff0,
-	  9, 7 },
+	  9, 7, 4000 },
+	{ "IPv6 server scale 14, proxy 2: 65535", 6, CHECKSUM_COMPLETE, false,
+	  77, 0, 14, 2, 65535 },
 };
 
 static void zwin_rw_desc(const struct zwin_rw_case *c, char *desc)
@@ -213,7 +226,6 @@ static void zwin_test_to_client(struct kunit *test)
 {
 	const struct zwin_rw_case *p = test->param_value;
 	const u32 sack[4] = { 1, 2, 3, 4 };
-	u8 sws = p->swscale == ZWIN_WSCALE_NONE ? 0 : p->swscale;
 	struct sk_buff *skb;
 	struct zwin_conn c;
 	const u8 *o;
@@ -232,8 +244,7 @@ static void zwin_test_to_client(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, get_unaligned_be32(o + 16 + 4 * i),
 				sack[i]);
-	KUNIT_EXPECT_EQ(test, (u32)ntohs(tcp_hdr(skb)->window),
-			min_t(u32, (1000U << sws) >> p->pwscale, 65535));
+	KUNIT_EXPECT_EQ(test, ntohs(tcp_hdr(skb)->window), p->cwin);
 	zwin_r_check_csum(test, skb, p->ip_summed);
 	kfree_skb(skb);
 }

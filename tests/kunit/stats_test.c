@@ -123,8 +123,36 @@ static void zwin_test_proc_format(struct kunit *test)
 	KUNIT_EXPECT_GT(test, sum[ZWIN_STAT_SYN_PLAIN], 0);
 }
 
+/*
+ * The header, as Documentation/admin-guide.rst documents the counters
+ * (tests/tools/test_docs.py checks that this list and the guide's name
+ * the same counters), in the order of the columns.
+ */
+static const char *const zwin_t_documented[] = {
+	"entries", "syn_seen", "syn_plain", "syn_zwin", "syn_nodest",
+	"syn_nonat", "syn_disabled", "synack_sent", "cookie_valid",
+	"cookie_invalid", "conn_full", "pending_full", "aborted", "server_syn",
+	"server_retry", "server_timeout", "server_refused", "established",
+	"window_open", "to_server", "to_client", "early_drop", "xmit_fail",
+	"syn_invalid", "syn_existing", "ipvs_conn", "ack_storm", "orphaned",
+	"rst_ignored", "icmp_xlate", "gro_list", "gro_list_fail",
+};
+
+static void zwin_test_proc_header(struct kunit *test)
+{
+	char *buf = zwin_read_proc(test, &init_net);
+	char *line = strsep(&buf, "\n");
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(zwin_t_documented); i++)
+		KUNIT_EXPECT_STREQ(test, strsep(&line, " "),
+				   zwin_t_documented[i]);
+	KUNIT_EXPECT_NULL(test, line);
+}
+
 static struct kunit_case zwin_stats_cases[] = {
 	KUNIT_CASE(zwin_test_stat_names),
+	KUNIT_CASE(zwin_test_proc_header),
 	KUNIT_CASE(zwin_test_stat_sum),
 	KUNIT_CASE(zwin_test_proc_format),
 	{}
