@@ -38,6 +38,7 @@ struct zwin_list_iter {
 /* The table, or NULL before the namespace has one. Under RCU. */
 static struct hlist_head *zwin_list_tbl(struct zwin_net *zn)
 {
+	/* pairs with zwin_activate()'s release: the table before the flag */
 	return smp_load_acquire(&zn->active) ? zn->conn_tbl : NULL;
 }
 

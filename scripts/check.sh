@@ -57,6 +57,20 @@ for k in $ZWIN_KERNELS; do
 	"$ZWIN_TOP/scripts/build-module.sh" "$k" C=2 > /dev/null
 	record $? "sparse clean against $k"
 done
+# A kernel without kprobes: the module must build and refuse to load
+# (scenario nokprobes); here, it must not even reference kprobes.
+declare -A nokp
+for k in $ZWIN_KERNELS; do
+	out=$(ZWIN_BUILD_TAG=nokprobes "$ZWIN_TOP/scripts/build-module.sh" "$k" \
+		KCFLAGS=-DZWIN_TEST_NO_KPROBES)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		nm -u "$out" | grep -q 'register_kprobe' && rc=1
+		strings "$out" | grep -q 'has no CONFIG_KPROBES' || rc=1
+	fi
+	record $rc "a build as if $k had no CONFIG_KPROBES has no kprobe calls"
+	[ $rc -eq 0 ] && nokp[$k]=$out
+done
 # The sparse build replaced the objects; build the module again for use.
 for k in "${!ko[@]}"; do
 	"$ZWIN_TOP/scripts/build-module.sh" "$k" > /dev/null || unset "ko[$k]"
@@ -99,7 +113,8 @@ for k in $ZWIN_KERNELS; do
 		continue
 	fi
 	# shellcheck disable=SC2086
-	out=$("$ZWIN_TOP/scripts/guest.sh" "$k" "${ko[$k]}" $scenarios 2>&1)
+	out=$(ZWIN_EXTRA_KO=${nokp[$k]:+nokprobes=${nokp[$k]}} \
+		"$ZWIN_TOP/scripts/guest.sh" "$k" "${ko[$k]}" $scenarios 2>&1)
 	echo "$out"
 	add_counts "$out"
 done

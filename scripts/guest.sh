@@ -24,7 +24,14 @@ mkdir -p "$out"
 # (updates/ + depmod), so that IPVS can autoload it by its alias. depmod
 # runs here: over 9p in the guest it takes minutes.
 install -D -m 0644 "$ko" "$kdir/root/lib/modules/$rel/updates/ip_vs_zwin.ko"
+rm -rf "$kdir/root/lib/modules/$rel/zwin-test"
 depmod -b "$kdir/root" "$rel"
+# Variants some scenarios load by hand: ZWIN_EXTRA_KO="NAME=PATH ...",
+# each installed as zwin-test/NAME.ko after depmod (which must not see
+# a second ip_vs_zwin).
+for x in ${ZWIN_EXTRA_KO:-}; do
+	install -D -m 0644 "${x#*=}" "$kdir/root/lib/modules/$rel/zwin-test/${x%%=*}.ko"
+done
 
 cat > "$out/config" <<CFG
 ZWIN_TOP=/zwin-src

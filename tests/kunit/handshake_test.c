@@ -434,7 +434,7 @@ static void zwin_hs_complete(struct kunit *test, bool probe)
 	zwin_conn_kill(zc);
 	local_bh_enable();
 	for (i = 0; i < 100 && atomic_read(&hs->zn->conn_count) != entries; i++)
-		msleep(10);
+		usleep_range(10000, 20000);
 	KUNIT_EXPECT_EQ(test, atomic_read(&hs->zn->conn_count), entries);
 }
 

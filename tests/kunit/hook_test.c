@@ -3,6 +3,10 @@
  * KUnit: the IPv4 PRE_ROUTING hook on real skbs (included by hook.c).
  * Bare SYNs to a zwin service with NAT servers are answered and consumed,
  * ACKs with a wrong cookie dropped, everything else accepted untouched.
+ * IPv6: where the hook finds TCP behind extension headers, and what it
+ * leaves alone (fragments, truncation); the fixture creates services
+ * through IPVS's IPv4-only setsockopt interface, so IPv6 services are
+ * tested in the guests (proxy_ipv6 and others).
  */
 
 #include <kunit/test.h>
@@ -227,9 +231,157 @@ static void zwin_test_hook_disabled(struct kunit *test)
 	zwin_fx_close(&fx);
 }
 
+/* An IPv6 packet: extension headers @ext (@extlen bytes), then @tcp. */
+struct zwin_v6_case {
+	const char *name;
+	u8 nexthdr;		/* the IPv6 header's */
+	u8 ext[24];
+	unsigned int extlen;
+	unsigned int tcplen;	/* bytes of TCP header present */
+	bool nonlinear;		/* everything after the IPv6 header in a page */
+	bool tcp;		/* the tuple is found, TCP at 40 + extlen */
+};
+
+static const struct zwin_v6_case zwin_v6_cases[] = {
+	{ "TCP", IPPROTO_TCP, {}, 0, 20, false, true },
+	{ "TCP, nonlinear", IPPROTO_TCP, {}, 0, 20, true, true },
+	{ "destination options, TCP", NEXTHDR_DEST,
+	  { IPPROTO_TCP, 0, 1, 4, 0, 0, 0, 0 }, 8, 20, false, true },
+	{ "hop-by-hop, destination options, TCP, nonlinear", NEXTHDR_HOP,
+	  { NEXTHDR_DEST, 0, 1, 4, 0, 0, 0, 0,
+	    IPPROTO_TCP, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 24, 20,
+	  true, true },
+	{ "atomic fragment (offset 0, no MF), TCP", NEXTHDR_FRAGMENT,
+	  { IPPROTO_TCP, 0, 0, 0, 0, 0, 0, 1 }, 8, 20, false, true },
+	{ "first fragment", NEXTHDR_FRAGMENT,
+	  { IPPROTO_TCP, 0, 0, 1, 0, 0, 0, 1 }, 8, 20, false, false },
+	{ "later fragment", NEXTHDR_FRAGMENT,
+	  { IPPROTO_TCP, 0, 0, 8, 0, 0, 0, 1 }, 8, 20, false, false },
+	{ "UDP", IPPROTO_UDP, {}, 0, 20, false, false },
+	{ "destination options, UDP", NEXTHDR_DEST,
+	  { IPPROTO_UDP, 0, 1, 4, 0, 0, 0, 0 }, 8, 20, false, false },
+	{ "extension header cut short", NEXTHDR_DEST,
+	  { IPPROTO_TCP, 2, 1, 4, 0, 0, 0, 0 }, 8, 0, false, false },
+	{ "TCP ports cut short", IPPROTO_TCP, {}, 0, 2, false, false },
+	{ "TCP ports cut short, nonlinear", NEXTHDR_DEST,
+	  { IPPROTO_TCP, 0, 1, 4, 0, 0, 0, 0 }, 8, 3, true, false },
+};
+
+static void zwin_v6_desc(const struct zwin_v6_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zwin_v6, zwin_v6_cases, zwin_v6_desc);
+
+/* 2001:db8:1::2 port 40000 -> 2001:db8:ff::100 port 443, a SYN */
+static struct sk_buff *zwin_build_v6(struct kunit *test,
+				     const struct zwin_v6_case *c)
+{
+	u8 rest[sizeof(c->ext) + sizeof(struct tcphdr)] = {};
+	struct tcphdr *th = (struct tcphdr *)(rest + c->extlen);
+	unsigned int len = c->extlen + c->tcplen;
+	struct ipv6hdr *ip6h;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, 64);
+	skb_reset_network_header(skb);
+	ip6h = skb_put_zero(skb, sizeof(*ip6h));
+	ip6h->version = 6;
+	ip6h->hop_limit = 64;
+	ip6h->nexthdr = c->nexthdr;
+	ip6h->payload_len = htons(len);
+	ipv6_addr_set(&ip6h->saddr, htonl(0x20010db8), htonl(0x10000), 0,
+		      htonl(2));
+	ipv6_addr_set(&ip6h->daddr, htonl(0x20010db8), htonl(0xff0000), 0,
+		      htonl(0x100));
+	skb->protocol = htons(ETH_P_IPV6);
+
+	memcpy(rest, c->ext, c->extlen);
+	th->source = htons(40000);
+	th->dest = ZWIN_H_PORT;
+	th->seq = htonl(12345);
+	th->doff = sizeof(*th) / 4;
+	th->syn = 1;
+	if (c->nonlinear) {
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memcpy_to_page(page, 0, rest, len);
+		skb_add_rx_frag(skb, 0, page, 0, len, PAGE_SIZE);
+	} else {
+		skb_put_data(skb, rest, len);
+	}
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	return skb;
+}
+
+/* The tuple, both ways, where TCP is; nothing where it is not. */
+static void zwin_test_v6_tuple(struct kunit *test)
+{
+	const struct zwin_v6_case *c = test->param_value;
+	struct sk_buff *skb = zwin_build_v6(test, c);
+	unsigned int thoff = 0;
+	struct zwin_tuple t;
+
+	KUNIT_ASSERT_EQ(test, zwin_ipv6_tuple(skb, false, &t, &thoff), c->tcp);
+	if (c->tcp) {
+		KUNIT_EXPECT_EQ(test, thoff, sizeof(struct ipv6hdr) + c->extlen);
+		KUNIT_EXPECT_EQ(test, t.af, AF_INET6);
+		KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&t.caddr.in6,
+							&ipv6_hdr(skb)->saddr));
+		KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&t.vaddr.in6,
+							&ipv6_hdr(skb)->daddr));
+		KUNIT_EXPECT_EQ(test, ntohs(t.cport), 40000);
+		KUNIT_EXPECT_EQ(test, t.vport, ZWIN_H_PORT);
+		/* a server's segment: the other way round */
+		KUNIT_ASSERT_TRUE(test, zwin_ipv6_tuple(skb, true, &t, &thoff));
+		KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&t.caddr.in6,
+							&ipv6_hdr(skb)->daddr));
+		KUNIT_EXPECT_EQ(test, t.cport, ZWIN_H_PORT);
+		KUNIT_EXPECT_EQ(test, ntohs(t.vport), 40000);
+	}
+	kfree_skb(skb);
+}
+
+/*
+ * Through the IPv6 hook, to an address that is no service: a SYN found
+ * behind extension headers is counted as seen, nothing else; every packet
+ * is accepted untouched.
+ */
+static void zwin_test_v6_hook(struct kunit *test)
+{
+	const struct zwin_v6_case *c = test->param_value;
+	struct zwin_net *zn = zwin_pernet(&init_net);
+	struct nf_hook_state state = {
+		.hook = NF_INET_PRE_ROUTING,
+		.pf = NFPROTO_IPV6,
+		.net = &init_net,
+	};
+	unsigned long seen, plain;
+	struct sk_buff *skb = zwin_build_v6(test, c);
+	unsigned int len = skb->len, verdict;
+
+	seen = zwin_stat_sum(zn, ZWIN_STAT_SYN_SEEN);
+	plain = zwin_stat_sum(zn, ZWIN_STAT_SYN_PLAIN);
+	rcu_read_lock();
+	verdict = zwin_hook((void *)ZWIN_PRE, skb, &state);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, verdict, NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len);
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_SEEN) - seen,
+			(unsigned long)c->tcp);
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(zn, ZWIN_STAT_SYN_PLAIN), plain);
+	kfree_skb(skb);
+}
+
 static struct kunit_case zwin_hook_test_cases[] = {
 	KUNIT_CASE_PARAM(zwin_test_hook, zwin_hook_gen_params),
 	KUNIT_CASE(zwin_test_hook_disabled),
+	KUNIT_CASE_PARAM(zwin_test_v6_tuple, zwin_v6_gen_params),
+	KUNIT_CASE_PARAM(zwin_test_v6_hook, zwin_v6_gen_params),
 	{}
 };
 
