@@ -104,3 +104,7 @@ void zwin_sysctl_exit(struct zwin_net *zn)
 	unregister_net_sysctl_table(zn->sysctl_hdr);
 	kfree(zn->sysctl_tbl);
 }
+
+#if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
+#include "../tests/kunit/sysctl_test.c"
+#endif

@@ -35,6 +35,7 @@ EXPECTED = {"ip_vs_zwin_af", "ip_vs_zwin_conn", "ip_vs_zwin_cookie",
             "ip_vs_zwin_fuzz", "ip_vs_zwin_handshake", "ip_vs_zwin_hook",
             "ip_vs_zwin_icmp",
             "ip_vs_zwin_options", "ip_vs_zwin_rewrite", "ip_vs_zwin_stats",
+            "ip_vs_zwin_sysctl",
             "ip_vs_zwin_svc"}
 # Reports of the kernel's own checkers (lockdep, might_sleep, WARN, BUG,
 # KASAN, RCU), which KUnit prints without failing a case.
