@@ -259,3 +259,7 @@ MODULE_DESCRIPTION("IPVS zero-window SYN proxy (persistence engine \"zwin\")");
 MODULE_VERSION(ZWIN_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_ALIAS("ip_vs_pe_" ZWIN_PE_NAME);
+
+#if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)
+#include "../tests/kunit/main_test.c"
+#endif

@@ -33,7 +33,7 @@ import json, re, sys
 # built) would otherwise vanish without a failure.
 EXPECTED = {"ip_vs_zwin_af", "ip_vs_zwin_conn", "ip_vs_zwin_cookie",
             "ip_vs_zwin_fuzz", "ip_vs_zwin_handshake", "ip_vs_zwin_hook",
-            "ip_vs_zwin_icmp",
+            "ip_vs_zwin_icmp", "ip_vs_zwin_main",
             "ip_vs_zwin_options", "ip_vs_zwin_rewrite", "ip_vs_zwin_stats",
             "ip_vs_zwin_sysctl",
             "ip_vs_zwin_svc"}

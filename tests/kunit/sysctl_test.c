@@ -97,25 +97,24 @@ static void zwin_test_sysctl_ranges(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(zwin_t_sysctls); i++) {
 		const char *name = zwin_t_sysctls[i].name;
 		struct ctl_table *t = zwin_t_sysctl_find(zn, name);
+		long long lo = zwin_t_sysctls[i].min, hi = zwin_t_sysctls[i].max;
 		int *v, old;
 
 		KUNIT_ASSERT_NOT_NULL(test, t);
 		v = t->data;
 		old = *v;
-		KUNIT_EXPECT_EQ_MSG(test, zwin_t_sysctl_write(t,
-				    zwin_t_sysctls[i].min - 1LL), -EINVAL,
+		KUNIT_EXPECT_EQ_MSG(test, zwin_t_sysctl_write(t, lo - 1), -EINVAL,
 				    "%s", name);
 		KUNIT_EXPECT_EQ_MSG(test, *v, old, "%s", name);
-		KUNIT_EXPECT_EQ_MSG(test, zwin_t_sysctl_write(t,
-				    zwin_t_sysctls[i].max + 1LL), -EINVAL,
+		KUNIT_EXPECT_EQ_MSG(test, zwin_t_sysctl_write(t, hi + 1), -EINVAL,
 				    "%s", name);
 		KUNIT_EXPECT_EQ_MSG(test, *v, old, "%s", name);
-		KUNIT_EXPECT_EQ_MSG(test, zwin_t_sysctl_write(t,
-				    zwin_t_sysctls[i].min), 0, "%s", name);
-		KUNIT_EXPECT_EQ_MSG(test, *v, zwin_t_sysctls[i].min, "%s", name);
-		KUNIT_EXPECT_EQ_MSG(test, zwin_t_sysctl_write(t,
-				    zwin_t_sysctls[i].max), 0, "%s", name);
-		KUNIT_EXPECT_EQ_MSG(test, *v, zwin_t_sysctls[i].max, "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, zwin_t_sysctl_write(t, lo), 0, "%s",
+				    name);
+		KUNIT_EXPECT_EQ_MSG(test, *v, (int)lo, "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, zwin_t_sysctl_write(t, hi), 0, "%s",
+				    name);
+		KUNIT_EXPECT_EQ_MSG(test, *v, (int)hi, "%s", name);
 		*v = old;
 	}
 }
