@@ -225,6 +225,20 @@ static bool zwin_ipvs_state_live(int state)
 	}
 }
 
+/* IPVS's connection for the client segment @t, referenced, or NULL. */
+static struct ip_vs_conn *zwin_ipvs_conn_get(struct net *net,
+					     const struct zwin_tuple *t)
+{
+	struct netns_ipvs *ipvs = net_ipvs(net);
+	struct ip_vs_conn_param p;
+
+	if (!ipvs)
+		return NULL;
+	ip_vs_conn_fill_param(ipvs, t->af, IPPROTO_TCP, &t->caddr, t->cport,
+			      &t->vaddr, t->vport, &p);
+	return ip_vs_conn_in_get(&p);
+}
+
 /**
  * zwin_ipvs_conn_exists() - whether IPVS already has a connection for a
  * client segment (one it made before its service got the zwin PE)
@@ -242,16 +256,9 @@ static bool zwin_ipvs_state_live(int state)
 bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 			   bool live)
 {
-	struct netns_ipvs *ipvs = net_ipvs(net);
-	struct ip_vs_conn_param p;
-	struct ip_vs_conn *cp;
+	struct ip_vs_conn *cp = zwin_ipvs_conn_get(net, t);
 	bool found;
 
-	if (!ipvs)
-		return false;
-	ip_vs_conn_fill_param(ipvs, t->af, IPPROTO_TCP, &t->caddr, t->cport,
-			      &t->vaddr, t->vport, &p);
-	cp = ip_vs_conn_in_get(&p);
 	if (!cp)
 		return false;
 	found = !live || zwin_ipvs_state_live(READ_ONCE(cp->state));
@@ -274,15 +281,8 @@ bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 bool zwin_ipvs_conn_dest(struct net *net, const struct zwin_tuple *t,
 			 union nf_inet_addr *daddr, __be16 *dport)
 {
-	struct netns_ipvs *ipvs = net_ipvs(net);
-	struct ip_vs_conn_param p;
-	struct ip_vs_conn *cp;
+	struct ip_vs_conn *cp = zwin_ipvs_conn_get(net, t);
 
-	if (!ipvs)
-		return false;
-	ip_vs_conn_fill_param(ipvs, t->af, IPPROTO_TCP, &t->caddr, t->cport,
-			      &t->vaddr, t->vport, &p);
-	cp = ip_vs_conn_in_get(&p);
 	if (!cp)
 		return false;
 	*daddr = cp->daddr;

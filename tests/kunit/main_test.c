@@ -47,6 +47,7 @@ static void zwin_mt_free_stats(void *stats)
 static struct zwin_net *zwin_mt_zn(struct kunit *test)
 {
 	struct zwin_net *zn = kunit_kzalloc(test, sizeof(*zn), GFP_KERNEL);
+	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, zn);
 	zn->net = &init_net;
@@ -55,8 +56,8 @@ static struct zwin_net *zwin_mt_zn(struct kunit *test)
 	skb_queue_head_init(&zn->early);
 	zn->stats = alloc_percpu(struct zwin_cpu_stats);
 	KUNIT_ASSERT_NOT_NULL(test, zn->stats);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			zwin_mt_free_stats, zn->stats), 0);
+	err = kunit_add_action_or_reset(test, zwin_mt_free_stats, zn->stats);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	zn->sysctl.max_pending = 4096;
 	zn->sysctl.max_conns = 4096;
 	return zn;
