@@ -5,8 +5,10 @@
 # is rejected by the cookie check and pushes nothing to the real servers;
 # zwin_max_pending bounds server connects in progress; unloading the
 # module under traffic resets the proxied connection definitely (both
-# ends), never leaving it to run on with untranslated sequence numbers.
+# ends, each at its exact next sequence number), never leaving it to run
+# on with untranslated sequence numbers.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 add_dest_files
@@ -26,8 +28,8 @@ send([IP(dst=sys.argv[1]) / TCP(sport=random.randrange(1024, 65535),
                                  ack=random.randrange(1 << 32))
       for _ in range(5000)])
 PY
-sleep 1
-expect_ge "random ACKs rejected by the cookie check" "$(zstat zlb cookie_invalid)" 4900
+invalid_ge() { [ "$(zstat zlb cookie_invalid)" -ge "$1" ]; }
+eventually "random ACKs rejected by the cookie check (>= 4900)" 5 invalid_ge 4900
 expect_eq "no server SYN from the ACK flood" "$(server_syns)" "$syns"
 
 # 2. No server connect may start beyond zwin_max_pending.
@@ -35,26 +37,76 @@ lb sysctl -qw net.ipv4.vs.zwin_max_pending=0
 check "a client is reset when too many connects are pending" \
 	bash -c "! ip netns exec zc curl -s --max-time 5 http://$VIP/ > /dev/null"
 expect_eq "pending_full counted" "$(zstat zlb pending_full)" 1
+expect_eq "no server SYN for it" "$(server_syns)" "$syns"
 lb sysctl -qw net.ipv4.vs.zwin_max_pending=4096
 expect_eq "served again" "$(get 1 | grep -c "^zr")" 1
 
-# 3. Unload under traffic: a slow 20 MiB download, then ipvsadm -C and
-# rmmod. The client must see a reset, and what it got must be a prefix of
-# the file (nothing corrupted).
+# 3. Unload under traffic: a slow 20 MiB download through the proxy; the
+# PE is removed from the service (IPVS keeps the service and the
+# connection, the proxy keeps translating it), then rmmod. The proxy
+# resets both ends, each at its exact next sequence number (taps on the
+# client's link and on the balancer's server links): the client's socket
+# and the server's go at once, and what the client got is a prefix of the
+# file (nothing corrupted).
+tap_start zc zczlb /tmp/ctap tcp port 80
+tap_start zlb any /tmp/stap tcp and net 198.51.100.0/24
+est0=$(zstat zlb established)
 ip netns exec zc curl -sS --max-time 120 --limit-rate 500k -o /tmp/partial \
 	"http://$VIP/20m" 2> /tmp/curl.err &
 dl=$!
-sleep 3
-lb ipvsadm -C
+eventually_eq "the download is the proxy's (established)" 10 $((est0 + 1)) \
+	zstat zlb established
+eventually "the download is under way (256 KiB arrived)" 20 size_ge /tmp/partial 262144
+server_socks() {
+	local a b
+	a=$(ss_count zr1 state established '( sport = :80 )') || { echo "$a"; return; }
+	b=$(ss_count zr2 state established '( sport = :80 )') || { echo "$b"; return; }
+	echo $((a + b))
+}
+expect_eq "a server holds the download's connection" "$(server_socks)" 1
+lb ipvsadm -E -t "$VIP:80" -s rr
 t0=$(date +%s)
 check "rmmod with a proxied connection in flight" rmmod ip_vs_zwin
 t1=$(date +%s)
-# The reset is taken at once: the client's socket leaves ESTABLISHED now,
-# though curl, reading at 500 kB/s, drains its receive queue first.
+# rst_seen FILE SRC: the tap FILE saw a RST from SRC
+rst_seen() { tap_read "$1" | awk -v s="$2" '$1 == s && $5 ~ /R/ { f = 1 } END { exit !f }'; }
+eventually "a RST reached the client" 3 rst_seen /tmp/ctap "$VIP"
+eventually "a RST reached the server" 3 rst_seen /tmp/stap "$CIP"
+tap_stop /tmp/ctap
+tap_stop /tmp/stap
+# exact_rst FILE PEER: "exact" if a RST from PEER carries the sequence
+# number the other end expects next (the end of PEER's furthest data
+# segment, as captured), else what was seen
+exact_rst() {
+	tap_read "$1" | python3 -c '
+import sys
+peer, nxt, base, rsts = sys.argv[1], None, None, []
+for l in sys.stdin:
+    src, sp, dst, dp, fl, seq, end, ack = l.split()
+    if src != peer:
+        continue
+    seq, end = int(seq), int(end)
+    if "R" in fl:
+        rsts.append(seq)
+        continue
+    if base is None:
+        base = seq
+    if nxt is None or (end - base) % 2**32 > (nxt - base) % 2**32:
+        nxt = end
+print("exact" if nxt in rsts else "next %s, RSTs at %s" % (nxt, rsts))
+' "$2"
+}
+expect_eq "the client's RST is at its exact next sequence number" \
+	"$(exact_rst /tmp/ctap "$VIP")" exact
+expect_eq "the server's RST is at its exact next sequence number" \
+	"$(exact_rst /tmp/stap "$CIP")" exact
+# The reset is taken at once: the sockets leave ESTABLISHED now, though
+# curl, reading at 500 kB/s, drains its receive queue first.
 eventually_eq "the client's socket took the reset within 3 s" 3 0 \
 	ss_count zc state established dst "$VIP"
-wait "$dl"
-rc=$?
+eventually_eq "the server's socket took it too" 3 0 server_socks
+rc=0
+wait "$dl" || rc=$?
 t2=$(date +%s)
 cat /tmp/curl.err
 echo "rmmod took $((t1 - t0)) s; the client saw the end $((t2 - t1)) s later"
