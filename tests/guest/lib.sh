@@ -74,7 +74,7 @@ eventually_eq() {
 	local what=$1 secs=$2 want=$3 got i
 	shift 3
 	for i in $(seq $((secs * 5))); do
-		got=$("$@" 2>/dev/null)
+		got=$("$@" 2>/dev/null) || true
 		[ "$got" = "$want" ] && break
 		sleep 0.2
 	done
