@@ -90,27 +90,26 @@ rst_within /tmp/stap "$CIP" server
 tap_stop /tmp/ctap
 tap_stop /tmp/stap
 # exact_rst FILE PEER: "exact" if a RST from PEER carries the sequence
-# number the other end expects next (the end of PEER's furthest segment
-# captured before the first RST: data flows, or pure ACKs carry it), else
-# what was seen
+# number the other end expects next, else what was seen. That number, from
+# the segments captured before the first RST: the end of PEER's furthest
+# one, or the other end's acknowledgment if higher (a zero-window probe
+# ends one byte short of it).
 exact_rst() {
 	tap_read "$1" | python3 -c '
 import sys
-peer, nxt, base, rsts = sys.argv[1], None, None, []
+peer, nxt, rsts = sys.argv[1], None, []
+def later(a, b):
+    return b is None or 0 < (a - b) % 2**32 < 2**31
 for l in sys.stdin:
     src, sp, dst, dp, fl, seq, end, ack = l.split()
-    if src != peer:
-        continue
-    seq, end = int(seq), int(end)
-    if "R" in fl:
-        rsts.append(seq)
-        continue
+    if src == peer and "R" in fl:
+        rsts.append(int(seq))
     if rsts:
-        continue    # after the first RST: what the end sends without the proxy
-    if base is None:
-        base = seq
-    if nxt is None or (end - base) % 2**32 > (nxt - base) % 2**32:
-        nxt = end
+        continue    # after the first RST: what the ends send without the proxy
+    if src == peer and later(int(end), nxt):
+        nxt = int(end)
+    if dst == peer and "A" in fl and later(int(ack), nxt):
+        nxt = int(ack)
 print("exact" if nxt in rsts else "next %s, RSTs at %s" % (nxt, rsts))
 ' "$2"
 }
