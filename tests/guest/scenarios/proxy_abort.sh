@@ -110,15 +110,30 @@ for l in sys.stdin:
         nxt = int(end)
     if dst == peer and "A" in fl and later(int(ack), nxt):
         nxt = int(ack)
-print("exact" if nxt in rsts else "next %s, RSTs at %s" % (nxt, rsts))
+if nxt is None:
+    print("no segment before the RST")
+else:
+    print("exact" if nxt in rsts else "next %s, RSTs at %s" % (nxt, rsts))
 ' "$2"
 }
-expect_eq "the client's RST is at its exact next sequence number" \
-	"$(exact_rst /tmp/ctap "$VIP")" exact
-expect_eq "the server's RST is at its exact next sequence number" \
-	"$(exact_rst /tmp/stap "$CIP")" exact
+# rst_exact FILE PEER WHERE: exact_rst's verdict, if the capture has a
+# segment to compare with (a stalled reader may leave none: then only the
+# socket checks below, exact too, judge)
+rst_exact() {
+	local v
+	v=$(exact_rst "$1" "$2")
+	if [ "$v" = "no segment before the RST" ]; then
+		echo "# $3: no segment captured before the RST to compare with"
+		return
+	fi
+	expect_eq "the $3's RST is at its exact next sequence number" "$v" exact
+}
+rst_exact /tmp/ctap "$VIP" client
+rst_exact /tmp/stap "$CIP" server
 # The reset is taken at once: the sockets leave ESTABLISHED now, though
-# curl, reading at 500 kB/s, drains its receive queue first.
+# curl, reading at 500 kB/s, drains its receive queue first. (In
+# ESTABLISHED, Linux takes a RST only at its exact next sequence number;
+# any other gets a challenge ACK.)
 eventually_eq "the client's socket took the reset within 3 s" 3 0 \
 	ss_count zc state established dst "$VIP"
 eventually_eq "the server's socket took it too" 3 0 server_socks
