@@ -74,12 +74,60 @@ eventually_eq() {
 	local what=$1 secs=$2 want=$3 got i
 	shift 3
 	for i in $(seq $((secs * 5))); do
-		got=$("$@" 2>/dev/null)
+		got=$("$@" 2>/dev/null) || true
 		[ "$got" = "$want" ] && break
 		sleep 0.2
 	done
 	expect_eq "$what" "$got" "$want"
 }
+
+# eventually DESCRIPTION SECONDS CMD...: CMD succeeds within SECONDS.
+eventually() {
+	local what=$1 secs=$2 i
+	shift 2
+	for i in $(seq $((secs * 5))); do
+		"$@" > /dev/null 2>&1 && { echo "ok: $what"; return 0; }
+		sleep 0.2
+	done
+	fail "$what (not within $secs s)"
+}
+
+# listening NS PORT: a TCP socket listens on PORT in NS.
+listening() {
+	local out
+	out=$(ip netns exec "$1" ss -Hltn "sport = :$2") && [ -n "$out" ]
+}
+# wait_listen NS PORT: ... within 10 s (servers started in the background).
+wait_listen() { eventually "[$1] a server listens on port $2" 10 listening "$1" "$2"; }
+
+# size_ge FILE BYTES: FILE exists and has at least BYTES.
+size_ge() { [ "$(stat -c %s "$1" 2> /dev/null || echo 0)" -ge "$2" ]; }
+
+# tap_start NS IFACE FILE FILTER...: tcpdump on IFACE in NS ("any" for all
+# of them) writes what FILTER matches to FILE.pcap in the background;
+# returns once tcpdump says it is listening. tap_stop FILE ends it;
+# tap_read FILE prints one line per TCP segment (tcp_sink.py pcap).
+tap_start() {
+	local ns=$1 ifc=$2 f=$3 i
+	shift 3
+	rm -f "$f.pcap" "$f.err"
+	pretty "$ns" "tcpdump -i $ifc -w $f.pcap $*"
+	ip netns exec "$ns" tcpdump -i "$ifc" --immediate-mode -U -n -s 160 -w "$f.pcap" "$@" 2> "$f.err" &
+	echo $! > "$f.pid"
+	for i in $(seq 100); do
+		grep -q '^tcpdump: listening on' "$f.err" && return 0
+		kill -0 "$(cat "$f.pid")" 2> /dev/null || break
+		sleep 0.1
+	done
+	fail "tcpdump on [$ns] $ifc did not start: $(cat "$f.err")"
+}
+tap_stop() {
+	local pid
+	pid=$(cat "$1.pid")
+	kill -INT "$pid"
+	wait "$pid" || true	# tcpdump ends on SIGINT with status 0 or 130
+}
+tap_read() { python3 "$ZWIN_GUEST/tcp_sink.py" pcap "$1.pcap"; }
 
 # veth NS1 ADDR1/LEN NS2 ADDR2/LEN [ADDR6_1/LEN ADDR6_2/LEN]: link NS1NS2
 # in NS1, NS2NS1 in NS2
@@ -174,7 +222,9 @@ sink_up() {
 	lb ipvsadm -A -t "$VIP:9000" -s rr "$@" || fail "ipvsadm -A :9000"
 	lb ipvsadm -a -t "$VIP:9000" -r "$RS1:9000" -m || fail "add $RS1:9000"
 	lb ipvsadm -a -t "$VIP:9000" -r "$RS2:9000" -m || fail "add $RS2:9000"
-	sleep 1
+	for ns in zr1 zr2; do
+		wait_listen "$ns" 9000
+	done
 }
 
 # upload N [VIP]: N bytes from the client through VIP:9000 (default the

@@ -13,6 +13,10 @@
                                 connection negotiated (ts, sack, wscale);
                                 "serve" appends the server side's to the
                                 file named by $ZWIN_INFO
+  tcp_sink.py pcap FILE         one line per TCP segment of a tcpdump
+                                file: "src sport dst dport flags seq end
+                                ack" (flags as tcpdump's letters, end =
+                                seq + payload + SYN + FIN, mod 2^32)
 """
 import hashlib
 import os
@@ -99,6 +103,46 @@ def info(host, port):
     c.close()
 
 
+def pcap(path):
+    # Ethernet, Linux cooked (v1, v2) and raw IP captures, IPv4 and IPv6
+    l2 = {1: 14, 113: 16, 276: 20, 101: 0, 228: 0, 229: 0}
+    with open(path, "rb") as f:
+        hdr = f.read(24)
+        end = "<" if hdr[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+        link = struct.unpack(end + "I", hdr[20:24])[0]
+        skip = l2[link]
+        while True:
+            rec = f.read(16)
+            if len(rec) < 16:
+                break
+            caplen, wirelen = struct.unpack(end + "II", rec[8:16])
+            seg(f.read(caplen)[skip:])
+
+
+def seg(ip):
+    if ip[0] >> 4 == 4:
+        thoff, proto = (ip[0] & 15) * 4, ip[9]
+        src, dst = socket.inet_ntop(socket.AF_INET, ip[12:16]), \
+            socket.inet_ntop(socket.AF_INET, ip[16:20])
+        plen = struct.unpack("!H", ip[2:4])[0] - thoff
+    elif ip[0] >> 4 == 6:
+        thoff, proto = 40, ip[6]
+        src, dst = socket.inet_ntop(socket.AF_INET6, ip[8:24]), \
+            socket.inet_ntop(socket.AF_INET6, ip[24:40])
+        plen = struct.unpack("!H", ip[4:6])[0]
+    else:
+        return
+    if proto != 6:
+        return
+    t = ip[thoff:]
+    sport, dport, seq, ack = struct.unpack("!HHII", t[:12])
+    doff, fl = (t[12] >> 4) * 4, t[13]
+    n = plen - doff + (fl & 1) + ((fl >> 1) & 1)
+    flags = "".join(c for b, c in ((1, "F"), (2, "S"), (4, "R"), (8, "P"),
+                                   (16, "A")) if fl & b)
+    print(src, sport, dst, dport, flags, seq, (seq + n) & 0xffffffff, ack)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "serve":
@@ -107,3 +151,5 @@ if __name__ == "__main__":
         send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "info":
         info(sys.argv[2], int(sys.argv[3]))
+    elif cmd == "pcap":
+        pcap(sys.argv[2])

@@ -7,6 +7,7 @@
 # once; the second once zwin_enable=2 proxies every NAT service of the
 # namespace. Clients are served throughout.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 conf=$ZWIN_GUEST/../../Documentation/examples/keepalived-zwin.conf
 topo_up

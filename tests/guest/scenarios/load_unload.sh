@@ -6,6 +6,7 @@
 # and with zwin services removed just before unload. The runner checks the
 # kernel log afterwards.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 for i in $(seq 10); do
 	modprobe ip_vs_zwin || fail "load $i"
@@ -29,7 +30,9 @@ for i in $(seq 8); do
 	ip netns add "zt$i" || fail "netns $i"
 	ip netns exec "zt$i" cat /proc/net/stat/ip_vs_zwin > /dev/null || fail "proc $i"
 	ip netns del "zt$i"
-	rmmod ip_vs_zwin 2>/dev/null && fail "unload allowed while zu2 uses the PE ($i)"
+	if rmmod ip_vs_zwin 2>/dev/null; then
+		fail "unload allowed while zu2 uses the PE ($i)"
+	fi
 	ip netns exec zu2 ipvsadm -C
 	rmmod ip_vs_zwin || fail "unload $i"
 	ip netns exec zu1 ipvsadm -C

@@ -6,6 +6,7 @@
 # by -E without --pe, keeps source-IP persistence with -p, and pins the
 # module until the services and persistence templates using it are gone.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 check "module not loaded yet" bash -c '! grep -q "^ip_vs_zwin " /proc/modules'

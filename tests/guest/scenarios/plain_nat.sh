@@ -5,6 +5,7 @@
 # clients are served by both real servers, the proxy only counts the SYNs
 # as "syn_plain" and never as proxied.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 host modprobe ip_vs_zwin

@@ -6,6 +6,7 @@
 # real servers are scheduled by IPVS, and the counters account for every
 # handshake.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 for ns in zr1 zr2; do
@@ -17,7 +18,8 @@ ipvs_nat_service --pe zwin
 lb ipvsadm -A -t "$VIP:9000" -s rr --pe zwin
 lb ipvsadm -a -t "$VIP:9000" -r "$RS1:9000" -m
 lb ipvsadm -a -t "$VIP:9000" -r "$RS2:9000" -m
-sleep 1
+wait_listen zr1 9000
+wait_listen zr2 9000
 
 bodies=$(get 4)
 echo "$bodies"

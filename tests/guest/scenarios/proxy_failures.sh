@@ -5,6 +5,7 @@
 # (RST) or stays silent makes the proxy reset the client, promptly or
 # after zwin_syn_retries retransmissions, and the entry goes away.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 host modprobe ip_vs_zwin

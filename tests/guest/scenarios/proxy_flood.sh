@@ -8,6 +8,7 @@
 # replies to unroutable sources fail silently, and every client request is
 # served. Rates are printed; they are TCG's, not a benchmark.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 ipvs_nat_service --pe zwin
@@ -27,7 +28,9 @@ for i in $(seq 10); do
 	body=$(ip netns exec zc curl -sS --max-time 10 "http://$VIP/") && ok=$((ok + 1))
 	echo "request $i: $body"
 done
-wait "$flood"
+rc=0
+wait "$flood" || rc=$?
+expect_eq "hping3 flooded until timeout stopped it (exit status)" "$rc" 124
 sleep 1
 syns=$(zstat zlb syn_zwin)
 echo "flood: $syns SYNs seen in ~8 s ($((syns / 8))/s), SYN-ACKs sent $(zstat zlb synack_sent), unroutable $(zstat zlb xmit_fail)"

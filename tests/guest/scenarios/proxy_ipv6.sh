@@ -7,6 +7,7 @@
 # both ways, also under loss and reordering; a refusing server resets the
 # client; a burst of spoofed IPv6 SYNs leaves no state and clients served.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 add_dest_files
@@ -57,9 +58,10 @@ expect_ge "IPv6 requests reached the servers" "$(server_syns ip6)" 2
 expect_ge "the proxy answered every SYN of the 5 transfers" \
 	"$(zstat zlb synack_sent)" $((sent0 + 5))
 ip netns exec zc sysctl -qw net.ipv4.tcp_sack=0
+: > /tmp/sink-info
 opts=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" info "$VIP6" 9000)
 ip netns exec zc sysctl -qw net.ipv4.tcp_sack=1
-sleep 0.5
+eventually "the IPv6 server accepted the connection" 5 test -s /tmp/sink-info
 expect_eq "IPv6 client without SACK: client's options" "$opts" "ts=1 sack=0 wscale=1"
 expect_eq "IPv6 client without SACK: server's options" \
 	"$(tail -1 /tmp/sink-info)" "ts=1 sack=0 wscale=1"

@@ -10,6 +10,7 @@
 # to a well-formed SYN), leaves no state, and clients are still served.
 # The runner checks the kernel log for BUG/WARNING/Oops/KASAN afterwards.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 ipvs_nat_service --pe zwin
@@ -79,10 +80,13 @@ frags = fragment(IP(dst=vip) / syn(50020, options=[("MSS", 1400),
 # IPv6: the whole TCP header must be in the first fragment (RFC 7112)
 v6frag = bytes(IPv6(dst=vip6) / syn(50031, options=[("MSS", 1400),
                                                     ("SAckOK", b"")]))[40:]
-sn = AsyncSniffer(filter="tcp and src port 80 and (src host %s or src host %s)"
+import threading
+ready = threading.Event()  # set once the sniffer captures
+sn = AsyncSniffer(started_callback=ready.set,
+                  filter="tcp and src port 80 and (src host %s or src host %s)"
                   % (vip, vip6), timeout=8)
 sn.start()
-time.sleep(1)
+ready.wait(10)
 for p in v4:
     send(p)
 send(frags)

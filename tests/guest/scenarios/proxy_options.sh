@@ -7,6 +7,7 @@
 # with what it negotiated (TCP_INFO on both ends: the server sees exactly
 # the client's options, carried in the cookie).
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 export ZWIN_INFO=/tmp/sink-info
@@ -20,8 +21,10 @@ run_case() {
 	for ns in zr1 zr2; do
 		[ -n "$ssys" ] && ip netns exec "$ns" sysctl -qw "$ssys"
 	done
-	got_c=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" info "$VIP" 9000)
-	sleep 0.5
+	got_c=$(ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" info "$VIP" 9000) ||
+		fail "$what: no connection"
+	# the sink writes its side once it accepted the connection
+	eventually "$what: the server accepted the connection" 5 test -s /tmp/sink-info
 	got_s=$(tail -1 /tmp/sink-info)
 	expect_eq "$what: client's options" "$got_c" "$want_c"
 	expect_eq "$what: server's options" "$got_s" "$want_s"

@@ -9,10 +9,12 @@
 #    space; the client's RST ends the old connection and its next SYN is
 #    proxied afresh (RFC 5961, as without the proxy);
 #  - real clients reconnecting from the same port right after the server
-#    closed, and from TIME_WAIT (tcp_tw_reuse), are served every time;
+#    closed, and from TIME_WAIT (tcp_tw_reuse), are served every time,
+#    each connection a new handshake of the proxy;
 #  - a connection the client resets leaves the proxy's table on IPVS's
 #    CLOSE timeout (10 s, + 10 s), not TIME_WAIT's (120 s).
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 ipvs_nat_service --pe zwin
@@ -48,10 +50,13 @@ vip = sys.argv[1]
 P = 43000
 
 def sniff_one(pkt, timeout=5):
-    sn = AsyncSniffer(filter="tcp and src host %s and src port 80" % vip,
+    import threading
+    ready = threading.Event()  # set once the sniffer captures
+    sn = AsyncSniffer(started_callback=ready.set,
+                      filter="tcp and src host %s and src port 80" % vip,
                       count=1, timeout=timeout)
     sn.start()
-    time.sleep(0.3)
+    ready.wait(10)
     send(pkt)
     sn.join()
     return sn.results[0][TCP] if sn.results else None
@@ -115,6 +120,7 @@ c iptables -D OUTPUT -p tcp --tcp-flags RST RST -j DROP
 # upload sink, which answers once the client has shut down its side).
 sink_up --pe zwin
 c sysctl -qw net.ipv4.tcp_tw_reuse=1
+est=$(zstat zlb established) ssyn=$(zstat zlb server_syn)
 reuse=$(ip netns exec zc python3 - "$VIP" <<'PY'
 import errno, socket, sys, time
 vip = sys.argv[1]
@@ -167,4 +173,8 @@ expect_eq "4 connections from one port after the server closed: all served" \
 	"$(grep -c '^server-closed zr[12]$' <<< "$reuse")" 4
 expect_eq "3 connections from one port out of TIME_WAIT: all answered" \
 	"$(grep -c '^time-wait 1$' <<< "$reuse")" 3
+expect_eq "each of the 7 was a handshake of the proxy (established)" \
+	$(($(zstat zlb established) - est)) 7
+expect_eq "each got one server SYN from the proxy (server_syn)" \
+	$(($(zstat zlb server_syn) - ssyn)) 7
 expect_eq "no proxy handshake timed out" "$(zstat zlb server_timeout)" 0

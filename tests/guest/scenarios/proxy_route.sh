@@ -81,10 +81,13 @@ a = sr1(IP(dst=vip) / TCP(sport=45000, dport=80, flags="S", seq=9000,
 print("synack-wscale", dict(a[TCP].options).get("WScale"))
 subprocess.run(["ip", "netns", "exec", "zlb", "sysctl", "-qw",
                 "net.ipv4.vs.zwin_wscale=2"], check=True)
-sn = AsyncSniffer(filter="tcp and src host %s and src port 80 and dst port 45000" % vip,
+import threading
+ready = threading.Event()  # set once the sniffer captures
+sn = AsyncSniffer(started_callback=ready.set,
+                  filter="tcp and src host %s and src port 80 and dst port 45000" % vip,
                   lfilter=lambda p: p[TCP].window > 0, count=1, timeout=5)
 sn.start()
-time.sleep(0.5)
+ready.wait(10)
 send(IP(dst=vip) / TCP(sport=45000, dport=80, flags="A", seq=9001,
                         ack=a[TCP].seq + 1, window=1000))
 sn.join()

@@ -4,11 +4,13 @@
 # The handshake on the wire, with scapy as the client: the SYN-ACK has
 # window 0 and the options the client offered; no real server sees a SYN
 # until the client's ACK; then exactly one SYN reaches one server and the
-# client receives the server's window continuing the proxy's sequence.
+# client receives the server's window continuing the proxy's sequence,
+# its timestamps in the proxy's clock.
 # With a packet tap on the balancer holding a copy of the SYN (so the
 # answer cannot be built in the SYN's buffer), the answer is the same and
 # the tap's copy intact.
 . "$(dirname "$0")/../lib.sh"
+set -e
 
 topo_up
 ipvs_nat_service --pe zwin
@@ -59,11 +61,13 @@ import sys
 from scapy.all import IP, TCP, send, AsyncSniffer, conf
 conf.verb = 0
 vip, cookie, tsval = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-sn = AsyncSniffer(filter="tcp and src host %s and src port 80" % vip,
+import threading
+ready = threading.Event()  # set once the sniffer captures
+sn = AsyncSniffer(started_callback=ready.set,
+                  filter="tcp and src host %s and src port 80" % vip,
                   count=1, timeout=10)
 sn.start()
-import time
-time.sleep(0.5)
+ready.wait(10)
 send(IP(dst=vip) / TCP(sport=41000, dport=80, flags="A", seq=1001,
                         ack=cookie + 1, window=502,
                         options=[("NOP", None), ("NOP", None),
@@ -73,8 +77,9 @@ if not sn.results:
     print("none"); sys.exit(0)
 r = sn.results[0][TCP]
 o = dict((k, v) for k, v in r.options)
-print("flags=%s win=%d seq=%d ack=%d ts=%d" % (r.flags, r.window, r.seq,
-      r.ack, "Timestamp" in o))
+tsval, tsecr = o.get("Timestamp", (-1, -1))
+print("flags=%s win=%d seq=%d ack=%d ts=%d tsval=%d tsecr=%d" % (
+      r.flags, r.window, r.seq, r.ack, "Timestamp" in o, tsval, tsecr))
 PY
 )
 echo "reopen: $reopen"
@@ -85,6 +90,15 @@ win=$(sed -E 's/.* win=([0-9]+).*/\1/' <<< "$reopen")
 check "it carries a non-zero window ($win)" test "$win" -gt 0
 # The server's SYN-ACK window (bytes, unscaled) in the proxy's scale 7.
 check "the window is the server's, scaled by 2^7 (<= 65535/128)" test "$win" -le 512
+# Timestamps: the server's TSval, shifted into the clock the proxy's
+# SYN-ACK announced, is a little later than the SYN-ACK's (untranslated it
+# would be the server's own, randomly offset clock); its TSecr echoes the
+# client's last TSval (12346), untouched.
+rtsval=$(sed -E 's/.* tsval=([0-9-]+).*/\1/' <<< "$reopen")
+expect_eq "the reopen echoes the client's TSval" \
+	"$(sed -E 's/.* tsecr=([0-9-]+).*/\1/' <<< "$reopen")" 12346
+check "its TSval is in the SYN-ACK's clock: $rtsval is 0-60000 ms after $tsval" \
+	test "$rtsval" -ge 0 -a $(((rtsval - tsval) & 0xffffffff)) -le 60000
 expect_eq "exactly one SYN reached a real server" "$(server_syns)" 1
 expect_eq "IPVS made one connection" "$(ip netns exec zlb ipvsadm -Lnc | grep -c ' 192.0.2.2:41000 ')" 1
 
@@ -138,7 +152,7 @@ while True:
         p[TCP].seq, p[TCP].ack, p[TCP].window, "ok" if ok else "bad"))
 PY
 tap=$!
-for i in $(seq 50); do [ -e /tmp/tap.ready ] && break; sleep 0.2; done
+eventually "the tap on the balancer is ready" 10 test -e /tmp/tap.ready
 synack2=$(syn_ack 41001 2000)
 touch /tmp/tap.done
 wait "$tap"
