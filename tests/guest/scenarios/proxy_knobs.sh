@@ -116,30 +116,37 @@ expect_eq "lnstat shows entries 2 and the totals of syn_seen, synack_sent" "$ln"
 
 # 2. Ranges (sysctl.c; the admin guide gives those of enable, mss, wscale,
 # syn_retries, syn_timeout_ms and ack_storm, booleans are 0-1).
-range() {
-	local s=net.ipv4.vs.zwin_$1 v bad
-	v=$(ip netns exec zlb sysctl -n "$s")
-	for bad in $(($2 - 1)) $(($3 + 1)); do
-		if lb sysctl -qw "$s=$bad" 2> /dev/null; then
-			fail "zwin_$1=$bad accepted (range $2-$3)"
-		fi
-		expect_eq "zwin_$1=$bad refused, value kept" "$(ip netns exec zlb sysctl -n "$s")" "$v"
+ranges="enable 0 2 mss 536 65535 wscale 0 14 sack 0 1 timestamps 0 1
+syn_retries 0 10 syn_timeout_ms 100 60000 max_conns 0 2147483647
+max_pending 0 2147483647 ack_storm 0 60000"
+# in one process: per sysctl, "NAME VALUE taken|refused NOW BEFORE" for
+# one below and one above the range, "NAME ends MIN-READ MAX-READ", restored
+out=$(lb bash -c 'set -- $0
+while [ $# -ge 3 ]; do
+	f=/proc/sys/net/ipv4/vs/zwin_$1
+	v=$(cat "$f")
+	for x in $(($2 - 1)) $(($3 + 1)); do
+		if echo "$x" 2> /dev/null > "$f"; then r=taken; else r=refused; fi
+		echo "$1 $x $r $(cat "$f") $v"
 	done
-	lb sysctl -qw "$s=$2"
-	lb sysctl -qw "$s=$3"
-	expect_eq "zwin_$1 takes $2 and $3" "$(ip netns exec zlb sysctl -n "$s")" "$3"
-	lb sysctl -qw "$s=$v"
-}
-range enable 0 2
-range mss 536 65535
-range wscale 0 14
-range sack 0 1
-range timestamps 0 1
-range syn_retries 0 10
-range syn_timeout_ms 100 60000
-range max_conns 0 2147483647
-range max_pending 0 2147483647
-range ack_storm 0 60000
+	echo "$2" > "$f" && lo=$(cat "$f")
+	echo "$3" > "$f" && hi=$(cat "$f")
+	echo "$1 ends $lo $hi"
+	echo "$v" > "$f"
+	shift 3
+done' "$ranges")
+echo "$out"
+# shellcheck disable=SC2086
+set -- $ranges
+while [ $# -ge 3 ]; do
+	for x in $(($2 - 1)) $(($3 + 1)); do
+		read -r r now was <<< "$(awk -v n="$1" -v x="$x" '$1 == n && $2 == x { print $3, $4, $5 }' <<< "$out")"
+		check "zwin_$1=$x reported" test -n "$was"
+		expect_eq "zwin_$1=$x refused, value kept" "$r $now" "refused $was"
+	done
+	expect_eq "zwin_$1 takes $2 and $3" "$(awk -v n="$1" '$1 == n && $2 == "ends" { print $3, $4 }' <<< "$out")" "$2 $3"
+	shift 3
+done
 
 # 3. zwin_max_conns: room for one more connection.
 ent=$(zstat zlb entries)
