@@ -97,6 +97,9 @@ static int zwin_hs_init(struct kunit *test)
 			       IP_VS_CONN_F_MASQ, 1) ?:
 	      zwin_fx_set_pe(&hs->fx, ZWIN_PE_NAME);
 	if (err) {
+		/* exit() does not run after a failed init */
+		if (hs->fx.sock)
+			zwin_fx_close(&hs->fx);
 		nf_unregister_net_hooks(&init_net, zwin_hs_ops,
 					ARRAY_SIZE(zwin_hs_ops));
 		return err;
