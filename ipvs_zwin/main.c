@@ -8,10 +8,12 @@
  * after IPVS only once the namespace has an IPVS service (zwin_activate()).
  */
 
+#include <linux/completion.h>
 #include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/sched/mm.h>
+#include <linux/workqueue.h>
 #include <net/ip_vs.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
@@ -209,6 +211,55 @@ static struct pernet_operations zwin_net_ops = {
 	.size	= sizeof(struct zwin_net),
 };
 
+/*
+ * register_pernet_subsys() waits for pernet_ops_rwsem, which a namespace
+ * being dismantled holds while IPVS's exit in it waits for IPVS's
+ * configuration mutex. IPVS loads this module by its alias holding that
+ * mutex (ipvsadm --pe zwin: request_module, which waits for modprobe):
+ * waiting there would deadlock ipvsadm, modprobe and every later
+ * namespace creation or deletion, for good. So the registration runs in
+ * a work item; init waits for it ZWIN_SETUP_WAIT at most, then registers
+ * the PE anyway, and the namespaces' set-up completes in the background
+ * once the dismantling can go on. Until then a service marked zwin is
+ * served as plain IPVS (the PE is a tag), and the proxy takes over new
+ * connections when its hooks are in place, as after any configuration
+ * change. Loaded by hand (no IPVS mutex held), init waits as long, but a
+ * parallel autoload would wait on this init and close the same cycle.
+ */
+#define ZWIN_SETUP_WAIT		(2 * HZ)
+
+static void zwin_setup_fn(struct work_struct *work);
+static DECLARE_WORK(zwin_setup_work, zwin_setup_fn);
+static DECLARE_COMPLETION(zwin_setup_done);
+/* Orders the set-up's end against init's registration of the PE. */
+static DEFINE_MUTEX(zwin_setup_mutex);
+static int zwin_setup_err;		/* under zwin_setup_mutex */
+static bool zwin_setup_finished;	/* under zwin_setup_mutex */
+static bool zwin_pe_registered;		/* under zwin_setup_mutex */
+
+static void zwin_setup_fn(struct work_struct *work)
+{
+	int err = register_pernet_subsys(&zwin_net_ops);
+
+	mutex_lock(&zwin_setup_mutex);
+	zwin_setup_err = err;
+	zwin_setup_finished = true;
+	if (zwin_pe_registered) {
+		/* init gave up waiting: say how it ended */
+		if (err) {
+			/* no new service gets the tag: ipvsadm says why */
+			unregister_ip_vs_pe(&zwin_pe);
+			zwin_pe_registered = false;
+			pr_err("cannot set up network namespaces (%d): services marked --pe %s are served as plain IPVS; reload the module\n",
+			       err, ZWIN_PE_NAME);
+		} else {
+			pr_info("set up in every network namespace\n");
+		}
+	}
+	mutex_unlock(&zwin_setup_mutex);
+	complete_all(&zwin_setup_done);
+}
+
 static int __init zwin_init(void)
 {
 	int err;
@@ -220,17 +271,33 @@ static int __init zwin_init(void)
 	err = zwin_conn_cache_create();
 	if (err)
 		return err;
-	err = register_pernet_subsys(&zwin_net_ops);
-	if (err) {
+	queue_work(system_unbound_wq, &zwin_setup_work);
+	wait_for_completion_timeout(&zwin_setup_done, ZWIN_SETUP_WAIT);
+
+	mutex_lock(&zwin_setup_mutex);
+	if (zwin_setup_finished && zwin_setup_err) {
+		err = zwin_setup_err;
+		mutex_unlock(&zwin_setup_mutex);
+		/* the work's function may still be on its way out */
+		flush_work(&zwin_setup_work);
 		zwin_conn_cache_destroy();
 		return err;
 	}
-
 	err = register_ip_vs_pe(&zwin_pe);
+	zwin_pe_registered = !err;
+	if (!err && !zwin_setup_finished)
+		pr_notice("network namespaces are being dismantled: the per-namespace set-up (sysctls, counters, hooks) completes when they are\n");
+	mutex_unlock(&zwin_setup_mutex);
 	if (err) {
 		pr_err("cannot register IPVS persistence engine \"%s\": %d\n",
 		       ZWIN_PE_NAME, err);
-		unregister_pernet_subsys(&zwin_net_ops);
+		/*
+		 * Another PE has the name, so IPVS is not waiting for this
+		 * module: waiting for the set-up cannot close the cycle.
+		 */
+		flush_work(&zwin_setup_work);
+		if (!zwin_setup_err)
+			unregister_pernet_subsys(&zwin_net_ops);
 		zwin_conn_cache_destroy();
 		return err;
 	}
@@ -245,9 +312,16 @@ static void __exit zwin_exit(void)
 	 * No service can hold the PE here: each one holds a module reference.
 	 * IPVS walks its PE list under RCU and does not wait for readers.
 	 */
-	unregister_ip_vs_pe(&zwin_pe);
+	mutex_lock(&zwin_setup_mutex);
+	if (zwin_pe_registered)
+		unregister_ip_vs_pe(&zwin_pe);
+	zwin_pe_registered = false;
+	mutex_unlock(&zwin_setup_mutex);
+	/* a set-up still under way completes first */
+	flush_work(&zwin_setup_work);
 	synchronize_rcu();
-	unregister_pernet_subsys(&zwin_net_ops);
+	if (!zwin_setup_err)
+		unregister_pernet_subsys(&zwin_net_ops);
 	zwin_conn_cache_destroy();
 	pr_info("unloaded\n");
 }

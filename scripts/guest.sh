@@ -17,7 +17,9 @@ exec 9> "$ZWIN_CACHE/guest-$rel.lock"
 flock 9
 kdir=$ZWIN_CACHE/kernels/$rel
 [ -f "$kdir/.ready" ] || die "kernel $rel not set up (run scripts/setup.sh)"
-out=$ZWIN_CACHE/runs/$rel
+# ZWIN_RUN_DIR: where the logs go (default: runs/RELEASE in the cache,
+# which the next run of that kernel wipes)
+out=${ZWIN_RUN_DIR:-$ZWIN_CACHE/runs/$rel}
 rm -rf "$out"
 mkdir -p "$out"
 # Install the module into the guest's module tree as `make install` would

@@ -33,7 +33,15 @@ RS2_6=2001:db8:3::2
 
 pretty() { printf '[%s] %s\n' "$1" "$2" >&2; }
 c()   { pretty zc   "$*"; ip netns exec zc "$@"; }
-lb()  { pretty zlb  "$*"; ip netns exec zlb "$@"; }
+# lb CMD...: CMD in the balancer. After an ipvsadm command that marks a
+# service --pe zwin, waits for the proxy's set-up there (zwin_ready).
+lb() {
+	pretty zlb "$*"
+	ip netns exec zlb "$@" || return
+	case " $* " in
+	*" --pe zwin "*) zwin_ready zlb ;;
+	esac
+}
 r1()  { pretty zr1  "$*"; ip netns exec zr1 "$@"; }
 r2()  { pretty zr2  "$*"; ip netns exec zr2 "$@"; }
 att() { pretty za   "$*"; ip netns exec za "$@"; }
@@ -286,6 +294,20 @@ ss_count() {
 	local out
 	out=$(ip netns exec "$1" ss -Htn "${@:2}") || { echo ss-failed; return 1; }
 	if [ -z "$out" ]; then echo 0; else wc -l <<< "$out"; fi
+}
+
+# zwin_ready NS: the proxy is set up in NS (its counters are there),
+# within 30 s. A load (autoload by ipvsadm too) that meets namespaces
+# being dismantled returns before the set-up, which then completes in the
+# background (Documentation/admin-guide.rst, "Loading").
+zwin_ready() {
+	local i
+	for i in $(seq 150); do
+		ip netns exec "$1" test -r /proc/net/stat/ip_vs_zwin && return 0
+		sleep 0.2
+	done
+	echo "the proxy's set-up in [$1] did not complete within 30 s" >&2
+	return 1
 }
 
 # module_loaded: ip_vs_zwin is in the kernel.
