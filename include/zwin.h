@@ -151,7 +151,8 @@ enum zwin_conn_state {
 
 /*
  * A proxied connection, keyed by client and virtual address/port: 192
- * bytes on x86-64 (three cache lines; keep it there).
+ * bytes on x86-64 (three cache lines; keep it there: the last holds what
+ * every translated segment reads and writes).
  */
 struct zwin_conn {
 	struct hlist_node	hnode;
@@ -166,7 +167,10 @@ struct zwin_conn {
 	__be16			vport;
 	u8			af;
 	u8			state;		/* enum zwin_conn_state */
-	u8			syn_tries;
+	union {
+		u8		syn_tries;	/* until the server answers */
+		u8		storm_dirs;	/* then: BIT(0), BIT(1): ways seen */
+	};
 	u8			swscale;	/* server's, or NONE */
 	u8			pwscale;	/* proxy's toward client */
 	bool			dead;		/* set under lock, for good */
@@ -174,6 +178,7 @@ struct zwin_conn {
 
 	struct zwin_synopts	opts;		/* client's SYN options */
 	u16			cwin;		/* client's window field */
+	u16			storm_cnt;
 	int			ifindex;	/* client's ingress device */
 	u32			client_isn;
 	u32			proxy_isn;
@@ -193,8 +198,6 @@ struct zwin_conn {
 		u32		storm_sig[2];	/* [0] to the server */
 	};
 	u32			storm_t;	/* jiffies, start of the count */
-	u16			storm_cnt;
-	u8			storm_dirs;	/* BIT(0), BIT(1): ways seen */
 };
 
 extern unsigned int zwin_net_id;
@@ -291,7 +294,7 @@ unsigned int zwin_icmp(struct zwin_net *zn, struct sk_buff *skb, int af,
 
 /* svc.c */
 int zwin_svc_init(void);
-enum zwin_class zwin_classify(struct net *net, int af,
+enum zwin_class zwin_classify(struct net *net, int af, u32 mark,
 			      const union nf_inet_addr *daddr, __be16 dport);
 bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 			   bool live);

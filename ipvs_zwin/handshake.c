@@ -541,6 +541,7 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 	/* the handshake's timestamps give way to the ACK-storm detector */
 	c->storm_sig[0] = 0;
 	c->storm_sig[1] = 0;
+	c->storm_dirs = 0;	/* was syn_tries */
 	/* translation fields first: lookups acquire the state */
 	smp_store_release(&c->state, ZWIN_S_ESTABLISHED);
 	zwin_inject_from_client(c, &ack);

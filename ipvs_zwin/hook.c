@@ -58,14 +58,14 @@ static void zwin_warn_nonat(int af, const union nf_inet_addr *daddr,
  * proxy is off in this namespace when zwin_enable is 0: such SYNs go to
  * IPVS untouched and are counted apart.
  */
-static enum zwin_class zwin_syn_class(struct zwin_net *zn, int af,
-				      const union nf_inet_addr *daddr,
-				      __be16 dport)
+static enum zwin_class zwin_syn_class(struct zwin_net *zn,
+				      const struct sk_buff *skb,
+				      const struct zwin_tuple *t)
 {
 	enum zwin_class cls;
 
 	zwin_stat_inc(zn, ZWIN_STAT_SYN_SEEN);
-	cls = zwin_classify(zn->net, af, daddr, dport);
+	cls = zwin_classify(zn->net, t->af, skb->mark, &t->vaddr, t->vport);
 	if (cls == ZWIN_CLS_PROXY && !READ_ONCE(zn->sysctl.enable)) {
 		zwin_stat_inc(zn, ZWIN_STAT_SYN_DISABLED);
 		return ZWIN_CLS_PLAIN;
@@ -73,8 +73,16 @@ static enum zwin_class zwin_syn_class(struct zwin_net *zn, int af,
 	if (zwin_class_stat[cls] != ZWIN_STAT_MAX)
 		zwin_stat_inc(zn, zwin_class_stat[cls]);
 	if (cls == ZWIN_CLS_NONAT)
-		zwin_warn_nonat(af, daddr, dport);
+		zwin_warn_nonat(t->af, &t->vaddr, t->vport);
 	return cls;
+}
+
+/* The service @skb is for is one the proxy serves (marks included). */
+static bool zwin_proxied(struct zwin_net *zn, const struct sk_buff *skb,
+			 const struct zwin_tuple *t)
+{
+	return zwin_classify(zn->net, t->af, skb->mark, &t->vaddr,
+			     t->vport) == ZWIN_CLS_PROXY;
 }
 
 static bool zwin_is_bare_syn(const struct tcphdr *th)
@@ -121,8 +129,7 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 		if (zwin_is_bare_syn(th)) {
 			/* port reuse: the old connection is over */
 			zwin_conn_kill(c);
-			if (zwin_syn_class(zn, t->af, &t->vaddr, t->vport) ==
-			    ZWIN_CLS_PROXY)
+			if (zwin_syn_class(zn, skb, t) == ZWIN_CLS_PROXY)
 				return zwin_client_syn(zn, skb, t, thoff);
 			return NF_ACCEPT;
 		}
@@ -157,8 +164,7 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 			return zwin_client_pkt(zn, c, skb, t, th, thoff);
 	}
 	if (zwin_is_bare_syn(th)) {
-		if (zwin_syn_class(zn, t->af, &t->vaddr, t->vport) ==
-		    ZWIN_CLS_PROXY)
+		if (zwin_syn_class(zn, skb, t) == ZWIN_CLS_PROXY)
 			return zwin_client_syn(zn, skb, t, thoff);
 		return NF_ACCEPT;
 	}
@@ -167,9 +173,7 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 		 * SYN+FIN, SYN+ACK: IPVS would schedule them (it only looks
 		 * for the SYN bit) and let them reach a real server.
 		 */
-		if (READ_ONCE(zn->sysctl.enable) &&
-		    zwin_classify(zn->net, t->af, &t->vaddr, t->vport) ==
-		    ZWIN_CLS_PROXY) {
+		if (READ_ONCE(zn->sysctl.enable) && zwin_proxied(zn, skb, t)) {
 			zwin_stat_inc(zn, ZWIN_STAT_SYN_INVALID);
 			return NF_DROP;
 		}
@@ -178,9 +182,7 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 	if (zwin_is_bare_ack(th) &&
 	    time_before(jiffies, READ_ONCE(zn->last_synack) +
 			ZWIN_COOKIE_WINDOW) &&
-	    READ_ONCE(zn->sysctl.enable) &&
-	    zwin_classify(zn->net, t->af, &t->vaddr, t->vport) ==
-	    ZWIN_CLS_PROXY) {
+	    READ_ONCE(zn->sysctl.enable) && zwin_proxied(zn, skb, t)) {
 		unsigned int verdict = zwin_client_ack(zn, skb, t, thoff);
 
 		if (verdict != NF_ACCEPT)

@@ -146,6 +146,9 @@ static int zwin_list_show(struct seq_file *seq, void *v)
 			   "Virtual", "Server", "State", "Expires", "Offset");
 		return 0;
 	}
+	/* killed, its timer about to unlink it: over for the proxy */
+	if (READ_ONCE(c->dead))
+		return SEQ_SKIP;
 	t.af = c->af;
 	t.caddr = c->caddr;
 	t.vaddr = c->vaddr;

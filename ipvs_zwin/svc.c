@@ -154,13 +154,15 @@ static bool zwin_dest_nat(const struct ip_vs_dest *dest)
  * zwin_classify() - what the proxy should do with a SYN to @daddr:@dport
  * @net: network namespace the packet is in
  * @af: address family of @daddr
+ * @mark: the packet's firewall mark (skb->mark)
  * @daddr: destination address of the SYN
  * @dport: destination TCP port of the SYN
  *
  * Must be called under rcu_read_lock() (netfilter hooks are). Looks the
- * service up the way IPVS does for a new connection (exact service, then
- * the port-zero catch-all), without a firewall mark: at PRE_ROUTING no mark
- * is set yet, so fwmark services are never proxied.
+ * service up the way IPVS does for a new connection: the firewall-mark
+ * service of @mark, then the exact service, then the port-zero catch-all.
+ * The proxy's hook runs after the raw table and before mangle, so only
+ * marks set in raw (or by tc on ingress) select fwmark services.
  *
  * Return: ZWIN_CLS_PROXY for a service carrying the zwin PE (or any
  * service when zwin_enable is 2) whose usable (weight > 0, not overloaded)
@@ -169,7 +171,7 @@ static bool zwin_dest_nat(const struct ip_vs_dest *dest)
  * and its replies would bypass the proxy); ZWIN_CLS_NODEST if none is
  * usable; ZWIN_CLS_PLAIN for other services; ZWIN_CLS_NONE otherwise.
  */
-enum zwin_class zwin_classify(struct net *net, int af,
+enum zwin_class zwin_classify(struct net *net, int af, u32 mark,
 			      const union nf_inet_addr *daddr, __be16 dport)
 {
 	struct netns_ipvs *ipvs = net_ipvs(net);
@@ -179,7 +181,7 @@ enum zwin_class zwin_classify(struct net *net, int af,
 
 	if (!ipvs || !READ_ONCE(ipvs->enable))
 		return ZWIN_CLS_NONE;
-	svc = zwin_service_lookup(ipvs, af, 0, IPPROTO_TCP, daddr, dport);
+	svc = zwin_service_lookup(ipvs, af, mark, IPPROTO_TCP, daddr, dport);
 	if (!svc)
 		return ZWIN_CLS_NONE;
 	/*

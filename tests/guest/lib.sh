@@ -296,18 +296,39 @@ ss_count() {
 	if [ -z "$out" ]; then echo 0; else wc -l <<< "$out"; fi
 }
 
-# zwin_ready NS: the proxy is set up in NS (its counters are there),
-# within 30 s. A load (autoload by ipvsadm too) that meets namespaces
-# being dismantled returns before the set-up, which then completes in the
-# background (Documentation/admin-guide.rst, "Loading").
+# zwin_ready NS: the proxy is set up in NS (its counters are there; NS
+# "-" is the initial namespace), within 30 s. A load (autoload by ipvsadm
+# too) that meets namespaces being dismantled returns before the set-up,
+# which then completes in the background (Documentation/admin-guide.rst,
+# "Loading").
 zwin_ready() {
-	local i
+	local i in=(ip netns exec "$1")
+	[ "$1" = - ] && in=()
 	for i in $(seq 150); do
-		ip netns exec "$1" test -r /proc/net/stat/ip_vs_zwin && return 0
+		"${in[@]}" test -r /proc/net/stat/ip_vs_zwin && return 0
 		sleep 0.2
 	done
 	echo "the proxy's set-up in [$1] did not complete within 30 s" >&2
 	return 1
+}
+
+# zwin_load [PARAM=VALUE...]: modprobe ip_vs_zwin, then wait for its
+# set-up in every namespace there is.
+zwin_load() {
+	local ns
+	host modprobe ip_vs_zwin "$@" || return
+	for ns in - $(ip netns list | awk '{ print $1 }'); do
+		zwin_ready "$ns" || return
+	done
+}
+
+# server_socks: established sockets on port 80 of both real servers
+# ("ss-failed" if ss fails).
+server_socks() {
+	local a b
+	a=$(ss_count zr1 state established '( sport = :80 )') || { echo "$a"; return; }
+	b=$(ss_count zr2 state established '( sport = :80 )') || { echo "$b"; return; }
+	echo $((a + b))
 }
 
 # module_loaded: ip_vs_zwin is in the kernel.

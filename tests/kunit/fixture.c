@@ -24,8 +24,12 @@ static void zwin_fx_svc_user(struct zwin_fx *fx, struct ip_vs_service_user *u)
 {
 	memset(u, 0, sizeof(*u));
 	u->protocol = IPPROTO_TCP;
-	u->addr = fx->vip;
-	u->port = fx->vport;
+	if (fx->fwmark) {
+		u->fwmark = fx->fwmark;	/* ipvsadm -f: no address, no port */
+	} else {
+		u->addr = fx->vip;
+		u->port = fx->vport;
+	}
 	strscpy(u->sched_name, "rr", sizeof(u->sched_name));
 	u->netmask = htonl(0xffffffff);
 }
@@ -46,6 +50,7 @@ int zwin_fx_open(struct kunit *test, struct zwin_fx *fx, __be32 vip,
 
 	fx->vip = vip;
 	fx->vport = vport;
+	fx->fwmark = 0;
 	err = sock_create_kern(&init_net, PF_INET, SOCK_RAW, IPPROTO_RAW,
 			       &fx->sock);
 	if (err)
@@ -132,8 +137,8 @@ int zwin_fx_set_pe(struct zwin_fx *fx, const char *pe_name)
 			return -ENOENT;
 	}
 	rcu_read_lock();
-	svc = ip_vs_service_find(net_ipvs(&init_net), AF_INET, 0, IPPROTO_TCP,
-				 &vaddr, fx->vport);
+	svc = ip_vs_service_find(net_ipvs(&init_net), AF_INET, fx->fwmark,
+				 IPPROTO_TCP, &vaddr, fx->vport);
 	if (!svc) {
 		rcu_read_unlock();
 		ip_vs_pe_put(pe);

@@ -14,6 +14,7 @@ struct zwin_fx {
 	struct socket *sock;
 	__be32 vip;
 	__be16 vport;
+	u32 fwmark;	/* non-zero: the helpers act on this fwmark service */
 };
 
 int zwin_fx_open(struct kunit *test, struct zwin_fx *fx, __be32 vip,

@@ -97,7 +97,7 @@ static void zwin_test_classify(struct kunit *test)
 	WRITE_ONCE(zwin_pernet(&init_net)->sysctl.enable,
 		   c->enable ? c->enable : 1);
 	rcu_read_lock();
-	got = zwin_classify(&init_net, AF_INET, &daddr,
+	got = zwin_classify(&init_net, AF_INET, 0, &daddr,
 			    c->probe_port ? c->probe_port : ZWIN_T_PORT);
 	rcu_read_unlock();
 	WRITE_ONCE(zwin_pernet(&init_net)->sysctl.enable, 1);
@@ -108,7 +108,7 @@ static void zwin_test_classify(struct kunit *test)
 
 static enum zwin_class zwin_t_classify(const union nf_inet_addr *daddr)
 {
-	return zwin_classify(&init_net, AF_INET, daddr, ZWIN_T_PORT);
+	return zwin_classify(&init_net, AF_INET, 0, daddr, ZWIN_T_PORT);
 }
 
 /* With no service at all IPVS is disabled in the namespace. */
@@ -147,6 +147,50 @@ static void zwin_test_classify_pe_removed(struct kunit *test)
 	zwin_fx_close(&fx);
 }
 
+/*
+ * Firewall-mark services (ipvsadm -f): found by the packet's mark first,
+ * as IPVS finds them, then the address service of the same VIP:port.
+ */
+static void zwin_test_classify_fwmark(struct kunit *test)
+{
+	union nf_inet_addr daddr = { .ip = ZWIN_T_VIP };
+	struct zwin_fx fx;
+	enum zwin_class got[4];
+
+	KUNIT_ASSERT_EQ(test, zwin_fx_open(test, &fx, ZWIN_T_VIP, ZWIN_T_PORT),
+			0);
+	/* a plain address service of the VIP:port */
+	KUNIT_ASSERT_EQ(test, 0, zwin_fx_add_service(&fx, 0, 0));
+	KUNIT_ASSERT_EQ(test, zwin_fx_add_dest(&fx, htonl(0x0a000001),
+					       htons(80), NAT, 1), 0);
+	/* and fwmark 7 with the PE and a NAT server */
+	fx.fwmark = 7;
+	KUNIT_ASSERT_EQ(test, 0, zwin_fx_add_service(&fx, 0, 0));
+	KUNIT_ASSERT_EQ(test, zwin_fx_add_dest(&fx, htonl(0x0a000002),
+					       htons(80), NAT, 1), 0);
+	KUNIT_ASSERT_EQ(test, 0, zwin_fx_set_pe(&fx, "zwin"));
+	rcu_read_lock();
+	got[0] = zwin_classify(&init_net, AF_INET, 7, &daddr, ZWIN_T_PORT);
+	got[1] = zwin_classify(&init_net, AF_INET, 0, &daddr, ZWIN_T_PORT);
+	got[2] = zwin_classify(&init_net, AF_INET, 8, &daddr, ZWIN_T_PORT);
+	/* a mark service serves every address and port */
+	daddr.ip = htonl(0xc6336401);
+	got[3] = zwin_classify(&init_net, AF_INET, 7, &daddr, htons(443));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ_MSG(test, got[0], ZWIN_CLS_PROXY, "mark 7");
+	KUNIT_EXPECT_EQ_MSG(test, got[1], ZWIN_CLS_PLAIN, "no mark");
+	KUNIT_EXPECT_EQ_MSG(test, got[2], ZWIN_CLS_PLAIN, "mark 8, no such service");
+	KUNIT_EXPECT_EQ_MSG(test, got[3], ZWIN_CLS_PROXY,
+			    "mark 7, another address and port");
+	/* without the PE the mark service is plain */
+	KUNIT_ASSERT_EQ(test, 0, zwin_fx_set_pe(&fx, NULL));
+	rcu_read_lock();
+	got[0] = zwin_classify(&init_net, AF_INET, 7, &daddr, htons(443));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ_MSG(test, got[0], ZWIN_CLS_PLAIN, "mark 7, no PE");
+	zwin_fx_close(&fx);
+}
+
 #undef NAT
 #undef DR
 #undef TUN
@@ -155,6 +199,7 @@ static struct kunit_case zwin_svc_cases[] = {
 	KUNIT_CASE_PARAM(zwin_test_classify, zwin_cls_gen_params),
 	KUNIT_CASE(zwin_test_classify_no_ipvs),
 	KUNIT_CASE(zwin_test_classify_pe_removed),
+	KUNIT_CASE(zwin_test_classify_fwmark),
 	{}
 };
 

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 set -e
 
-host modprobe ip_vs_zwin
+zwin_load
 topo_up
 for ns in zc zlb zr1 zr2 za; do
 	check "[$ns] counters file present" \

@@ -8,7 +8,7 @@
 set -e
 
 topo_up
-host modprobe ip_vs_zwin
+zwin_load
 check "module loaded" module_loaded
 ipvs_nat_service
 

@@ -83,6 +83,7 @@ reset_prefix() {
 	local rc=0 size
 	wait "$dl" || rc=$?
 	expect_eq "$2: the client was reset (curl exit code)" "$rc" 56
+	eventually_eq "$2: the server's socket is gone" 5 0 server_socks
 	size=$(stat -c %s "$1")
 	check "$2: the $size bytes received are a prefix of a server's file" \
 		bash -c "cmp -s -n $size $1 /tmp/www-zr1/20m || cmp -s -n $size $1 /tmp/www-zr2/20m"

@@ -8,7 +8,7 @@
 set -e
 
 topo_up
-host modprobe ip_vs_zwin
+zwin_load
 lb sysctl -qw net.ipv4.vs.zwin_syn_timeout_ms=200
 lb sysctl -qw net.ipv4.vs.zwin_syn_retries=2
 # nothing listens on port 82: the server's kernel answers RST

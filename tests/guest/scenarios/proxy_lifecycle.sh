@@ -27,7 +27,7 @@ for bits in 7 21; do
 	check "hash_bits=$bits: the kernel log says why" \
 		bash -c "dmesg | grep -q 'hash_bits=$bits is out of range 8-20; refusing to load'"
 done
-host modprobe ip_vs_zwin hash_bits=8
+zwin_load hash_bits=8
 expect_eq "hash_bits=8 loads" "$(cat /sys/module/ip_vs_zwin/parameters/hash_bits)" 8
 
 topo_up

@@ -99,12 +99,6 @@ check "and was cut off: $acks ACKs, the last after $secs s" test "$acks" -le 500
 check "the client got the proxy's RST" test "$rsts" -ge 1
 expect_eq "at its exact next sequence number (cookie + 1)" "$(grep '^rstseq' <<< "$out")" "rstseq 1"
 expect_eq "counted (ack_storm)" "$(zstat zlb ack_storm)" 1
-server_socks() {
-	local a b
-	a=$(ss_count zr1 state established '( sport = :80 )') || { echo "$a"; return; }
-	b=$(ss_count zr2 state established '( sport = :80 )') || { echo "$b"; return; }
-	echo $((a + b))
-}
 eventually_eq "the server's side is gone too" 5 0 server_socks
 c iptables -D OUTPUT -p tcp --tcp-flags RST RST -j DROP
 cat /tmp/healthy.out
