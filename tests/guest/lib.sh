@@ -191,6 +191,13 @@ ipvs_nat_service() {
 	lb ipvsadm -a -t "$VIP:80" -r "$RS2:80" -m || fail "add $RS2"
 }
 
+# ipvs_nat_service6 [ipvsadm service options...]: [VIP6]:80 with real
+# server 1 in NAT mode.
+ipvs_nat_service6() {
+	lb ipvsadm -A -t "[$VIP6]:80" -s rr "$@"
+	lb ipvsadm -a -t "[$VIP6]:80" -r "[$RS1_6]:80" -m
+}
+
 # zstat NS NAME: a /proc/net/stat/ip_vs_zwin counter summed over cpus
 # (the "entries" gauge is the same on every line: read once).
 zstat() {
@@ -280,10 +287,16 @@ count_server_syns() {
 		ip netns exec "$ns" "${1:-ip}tables" -A INPUT -p tcp --syn --dport 80 -j ACCEPT
 	done
 }
-server_syns() {
-	local n=0 ns
+server_syns() { servers_sum '/dpt:80/ { print $1 }' "${1:-ip}tables" -nvxL INPUT; }
+
+# servers_sum AWK CMD...: the sum over both real servers of the numbers
+# that the awk program AWK prints from CMD's output there
+servers_sum() {
+	local n=0 ns v prog=$1
+	shift
 	for ns in zr1 zr2; do
-		n=$((n + $(ip netns exec "$ns" "${1:-ip}tables" -nvxL INPUT | awk '/dpt:80/ { print $1 }')))
+		v=$(ip netns exec "$ns" "$@" | awk "$prog" | awk '{ s += $1 } END { print s + 0 }')
+		n=$((n + v))
 	done
 	echo "$n"
 }
@@ -329,6 +342,12 @@ server_socks() {
 	a=$(ss_count zr1 state established '( sport = :80 )') || { echo "$a"; return; }
 	b=$(ss_count zr2 state established '( sport = :80 )') || { echo "$b"; return; }
 	echo $((a + b))
+}
+
+# connect_result PORT [get]: the client's connection to VIP:PORT (with an
+# HTTP GET with "get"): "data", "reset" or "timeout", and its seconds.
+connect_result() {
+	ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" connect "$VIP" "$@"
 }
 
 # module_loaded: ip_vs_zwin is in the kernel.

@@ -13,6 +13,11 @@
                                 connection negotiated (ts, sack, wscale);
                                 "serve" appends the server side's to the
                                 file named by $ZWIN_INFO
+  tcp_sink.py connect HOST PORT [get]
+                                connect (10-s timeout), send an HTTP GET
+                                with "get", wait for data; print how it
+                                ended, "data", "reset" or "timeout", and
+                                the seconds it took
   tcp_sink.py pcap FILE         one line per TCP segment of a tcpdump
                                 file: "src sport dst dport flags seq end
                                 ack" (flags as tcpdump's letters, end =
@@ -143,6 +148,23 @@ def seg(ip):
     print(src, sport, dst, dport, flags, seq, (seq + n) & 0xffffffff, ack)
 
 
+def connect(host, port, get):
+    import time
+    t0 = time.monotonic()
+    try:
+        # the reset may even arrive before connect() returns
+        s = socket.create_connection((host, port), timeout=10)
+        if get:
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        s.recv(100)
+        r = "data"
+    except (ConnectionResetError, BrokenPipeError):
+        r = "reset"
+    except socket.timeout:
+        r = "timeout"
+    print(r, "%.3f" % (time.monotonic() - t0))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "serve":
@@ -151,5 +173,7 @@ if __name__ == "__main__":
         send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "info":
         info(sys.argv[2], int(sys.argv[3]))
+    elif cmd == "connect":
+        connect(sys.argv[2], int(sys.argv[3]), sys.argv[4:] == ["get"])
     elif cmd == "pcap":
         pcap(sys.argv[2])

@@ -19,33 +19,14 @@ r1 iptables -A INPUT -p tcp --dport 83 -j DROP
 lb ipvsadm -A -t "$VIP:83" -s rr --pe zwin
 lb ipvsadm -a -t "$VIP:83" -r "$RS1:83" -m
 
-# connect_time PORT: the client's connect-and-read outcome and its time
-connect_time() {
-	ip netns exec zc python3 - "$VIP" "$1" <<'PY'
-import socket, sys, time
-t0 = time.monotonic()
-try:
-    # the reset may even arrive before connect() returns
-    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
-    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-    s.recv(100)
-    r = "data"
-except (ConnectionResetError, BrokenPipeError):
-    r = "reset"
-except socket.timeout:
-    r = "timeout"
-print(r, "%.3f" % (time.monotonic() - t0))
-PY
-}
-
-out=$(connect_time 82)
+out=$(connect_result 82 get)
 echo "refused: $out"
 read -r how secs <<< "$out"
 expect_eq "client reset when the server refuses" "$how" reset
 check "reset within a second ($secs s)" test "$(echo "$secs < 1" | bc)" = 1
 expect_eq "server_refused counted" "$(zstat zlb server_refused)" 1
 
-out=$(connect_time 83)
+out=$(connect_result 83 get)
 echo "silent: $out"
 read -r how secs <<< "$out"
 expect_eq "client reset when the server is silent" "$how" reset

@@ -26,14 +26,7 @@ for ns in zr1 zr2; do
 	ip netns exec "$ns" iptables -A INPUT -p tcp --syn -m multiport \
 		--dports 80,8080 -j ACCEPT
 done
-srv_syns() {
-	local n=0 ns
-	for ns in zr1 zr2; do
-		n=$((n + $(ip netns exec "$ns" iptables -nvxL INPUT |
-			awk '/multiport dports 80,8080/ { print $1 }')))
-	done
-	echo "$n"
-}
+srv_syns() { servers_sum '/multiport dports 80,8080/ { print $1 }' iptables -nvxL INPUT; }
 lb iptables -t raw -A PREROUTING -d "$VIP" -p tcp -m multiport \
 	--dports 80,8080 -j MARK --set-mark 1
 lb ipvsadm -A -f 1 -s rr --pe zwin

@@ -28,8 +28,7 @@ set -e
 
 topo_up
 ipvs_nat_service --pe zwin
-lb ipvsadm -A -t "[$VIP6]:80" -s rr --pe zwin
-lb ipvsadm -a -t "[$VIP6]:80" -r "[$RS1_6]:80" -m
+ipvs_nat_service6 --pe zwin
 # scapy's connections are unknown to the client's kernel: no RST from it
 c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
 # the real servers count the SYNs they get to port 80, per property (rules
@@ -44,14 +43,7 @@ for ns in zr1 zr2; do
 			-m comment --comment "${rule%%:*}"
 	done
 done
-srv() {
-	local n=0 ns
-	for ns in zr1 zr2; do
-		n=$((n + $(ip netns exec "$ns" iptables -nvxL INPUT |
-			awk -v k="/* $1 */" 'index($0, k) { print $1 }')))
-	done
-	echo "$n"
-}
+srv() { servers_sum "index(\$0, \"/* $1 */\") { print \$1 }" iptables -nvxL INPUT; }
 knobs() {
 	pretty "${KNOBS_NS:-zc}" "knobs.py $*"
 	ip netns exec "${KNOBS_NS:-zc}" python3 "$ZWIN_GUEST/knobs.py" "$@"
@@ -173,30 +165,15 @@ r2 iptables -A INPUT -p tcp --syn --dport 83 -j DROP
 lb sysctl -qw net.ipv4.vs.zwin_syn_retries=0
 lb sysctl -qw net.ipv4.vs.zwin_syn_timeout_ms=300
 snap server_syn server_retry server_timeout
-res=$(c python3 - "$VIP" <<'PY'
-import socket, sys, time
-t0 = time.monotonic()
-try:
-    s = socket.create_connection((sys.argv[1], 83), timeout=10)
-    s.recv(100)
-    r = "data"
-except (ConnectionResetError, BrokenPipeError):
-    r = "reset"
-except socket.timeout:
-    r = "timeout"
-print(r, "%.2f" % (time.monotonic() - t0))
-PY
-)
+pretty zc "tcp_sink.py connect $VIP 83"
+res=$(connect_result 83)
 echo "silent server: $res"
 read -r how secs <<< "$res"
 expect_eq "the client is reset" "$how" reset
 check "after the one 300-ms wait, not 300+600+1200+2400 ms ($secs s)" \
 	test "$(echo "$secs >= 0.3 && $secs < 3" | bc)" = 1
-dropped=0
-for ns in zr1 zr2; do
-	dropped=$((dropped + $(ip netns exec "$ns" iptables -nvxL INPUT | awk '/dpt:83/ { print $1 }')))
-done
-expect_eq "the servers got exactly one SYN" "$dropped" 1
+expect_eq "the servers got exactly one SYN" \
+	"$(servers_sum '/dpt:83/ { print $1 }' iptables -nvxL INPUT)" 1
 expect_eq "server_syn +1" "$(delta server_syn)" 1
 expect_eq "no retransmission (server_retry)" "$(delta server_retry)" 0
 expect_eq "server_timeout +1" "$(delta server_timeout)" 1

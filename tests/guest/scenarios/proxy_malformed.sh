@@ -14,8 +14,7 @@ set -e
 
 topo_up
 ipvs_nat_service --pe zwin
-lb ipvsadm -A -t "[$VIP6]:80" -s rr --pe zwin
-lb ipvsadm -a -t "[$VIP6]:80" -r "[$RS1_6]:80" -m
+ipvs_nat_service6 --pe zwin
 lb ipvsadm -a -t "[$VIP6]:80" -r "[$RS2_6]:80" -m
 count_server_syns
 count_server_syns ip6

@@ -51,14 +51,7 @@ for v in "$VIP" "[$VIP6]"; do
 done
 
 # oow_icmps: the servers' TCP errors ignored as out of window, summed.
-oow_icmps() {
-	local n=0 ns
-	for ns in zr1 zr2; do
-		n=$((n + $(ip netns exec "$ns" nstat -az TcpExtOutOfWindowIcmps |
-			awk '/OutOfWindow/ { print $2 }')))
-	done
-	echo "$n"
-}
+oow_icmps() { servers_sum '/OutOfWindow/ { print $2 }' nstat -az TcpExtOutOfWindowIcmps; }
 
 # pmtu_get FROM URL: a 1 MiB download from client address FROM, which only
 # completes if path MTU discovery works (15 s at most).

@@ -20,8 +20,7 @@ set -e
 
 topo_up
 ipvs_nat_service --pe zwin
-lb ipvsadm -A -t "[$VIP6]:80" -s rr --pe zwin
-lb ipvsadm -a -t "[$VIP6]:80" -r "[$RS1_6]:80" -m
+ipvs_nat_service6 --pe zwin
 
 # synack_mss VIP: the MSS option of the proxy's SYN-ACK to a scapy SYN
 # offering 1460 (or "none" without an answer within 2 s).
