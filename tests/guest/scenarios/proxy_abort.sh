@@ -55,12 +55,6 @@ dl=$!
 eventually_eq "the download is the proxy's (established)" 10 $((est0 + 1)) \
 	zstat zlb established
 eventually "the download is under way (256 KiB arrived)" 20 size_ge /tmp/partial 262144
-server_socks() {
-	local a b
-	a=$(ss_count zr1 state established '( sport = :80 )') || { echo "$a"; return; }
-	b=$(ss_count zr2 state established '( sport = :80 )') || { echo "$b"; return; }
-	echo $((a + b))
-}
 expect_eq "a server holds the download's connection" "$(server_socks)" 1
 # the taps, from now on (a short capture: it must not fall behind); the
 # server links' first, so that it also holds what the client's tap sees
