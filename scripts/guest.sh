@@ -50,8 +50,17 @@ if [ "${ZWIN_LIVE:-0}" = 1 ]; then
 fi
 
 qemu_rc=0
+# ZWIN_CLOCK_WARP=1: the guest's clock counts instructions and skips the
+# time all its cpus are idle (scenarios marked "zwin-clock: warp" sleep
+# through minutes of timers in seconds).
+accel=(-accel tcg)
+tag=$rel
+if [ "${ZWIN_CLOCK_WARP:-0}" = 1 ]; then
+	accel=(-accel tcg,thread=single -icount shift=auto,sleep=off)
+	tag="$rel warp"
+fi
 timeout "${ZWIN_GUEST_TIMEOUT:-1500}" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2 -m 2048 \
+	"${accel[@]}" -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kdir/root/boot/vmlinuz-$rel" \
 	-initrd "$kdir/initramfs.cpio.gz" \
@@ -66,10 +75,10 @@ for s in "$@"; do
 	r=$(awk -v s="$s" '$2 == s { print $1 }' "$out/results" 2>/dev/null | tail -1)
 	if [ "$r" = PASS ]; then
 		pass=$((pass + 1))
-		echo "ok - $rel $s"
+		echo "ok - $tag $s"
 	else
 		fail=$((fail + 1))
-		echo "not ok - $rel $s (${r:-no result})"
+		echo "not ok - $tag $s (${r:-no result})"
 		if [ -f "$out/$s.log" ]; then
 			tail -n 40 "$out/$s.log" | sed 's/^/#   /'
 		else
@@ -83,23 +92,23 @@ done
 # judged), must be clean.
 if [ "$qemu_rc" -eq 0 ] && [ -f "$out/done" ]; then
 	pass=$((pass + 1))
-	echo "ok - $rel guest ran every scenario and powered off"
+	echo "ok - $tag guest ran every scenario and powered off"
 else
 	fail=$((fail + 1))
-	echo "not ok - $rel guest ran every scenario and powered off (qemu exit $qemu_rc)"
+	echo "not ok - $tag guest ran every scenario and powered off (qemu exit $qemu_rc)"
 	tail -n 40 "$out/console.log" | sed 's/^/#   /'
 fi
 bad='BUG|WARNING|Oops|general protection|refcount_t|possible (recursive|circular|irq).*lock|inconsistent lock state|rcu.*(stall|detected)|Call Trace|blocked for more than|Kernel panic'
 if grep -Eq "$bad" "$out/dmesg.all" 2>/dev/null; then
 	fail=$((fail + 1))
-	echo "not ok - $rel guest kernel log clean from boot to the last scenario"
+	echo "not ok - $tag guest kernel log clean from boot to the last scenario"
 	grep -E -A10 "$bad" "$out/dmesg.all" | head -40 | sed 's/^/#   /'
 elif [ -s "$out/dmesg.all" ]; then
 	pass=$((pass + 1))
-	echo "ok - $rel guest kernel log clean from boot to the last scenario"
+	echo "ok - $tag guest kernel log clean from boot to the last scenario"
 else
 	fail=$((fail + 1))
-	echo "not ok - $rel guest kernel log clean from boot to the last scenario (no log)"
+	echo "not ok - $tag guest kernel log clean from boot to the last scenario (no log)"
 fi
-echo "guest $rel: $pass passed, $fail failed"
+echo "guest $tag: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

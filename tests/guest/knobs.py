@@ -100,6 +100,7 @@ def step(spec):
               (r.flags, r.seq, r.window, (a.seq + 1) & 0xffffffff))
 
 
-for s in sys.argv[1:]:
-    step(s)
-    sys.stdout.flush()
+if __name__ == "__main__":
+    for s in sys.argv[1:]:
+        step(s)
+        sys.stdout.flush()
