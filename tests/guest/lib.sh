@@ -350,6 +350,10 @@ connect_result() {
 	ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" connect "$VIP" "$@"
 }
 
+# scapy_client: scapy speaks for the client; its connections are unknown
+# to the client's kernel, which must not reset them.
+scapy_client() { c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP; }
+
 # module_loaded: ip_vs_zwin is in the kernel.
 module_loaded() { grep -q '^ip_vs_zwin ' /proc/modules; }
 

@@ -29,8 +29,7 @@ set -e
 topo_up
 ipvs_nat_service --pe zwin
 ipvs_nat_service6 --pe zwin
-# scapy's connections are unknown to the client's kernel: no RST from it
-c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+scapy_client
 # the real servers count the SYNs they get to port 80, per property (rules
 # without a target: each one counts, none ends the chain)
 for ns in zr1 zr2; do

@@ -39,7 +39,7 @@ check "its entry left the proxy's table after ${gone} s (15-30 s: CLOSE + 10 s)"
 	test "$gone" -ge 15 -a "$gone" -le 30
 
 count_server_syns
-c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+scapy_client
 
 # 1-3 with scapy as the client, one script so that it keeps its state.
 out=$(ip netns exec zc python3 - "$VIP" <<'PY'

@@ -68,7 +68,7 @@ expect_eq "without the policy the IPv6 SYN-ACK leaves again" "$(synack_mss "$VIP
 # if zwin_wscale changes before the client's ACK: the server's SYN-ACK
 # window (at most 65535 bytes) reaches the client as the reopen window
 # >> 7, never >> 2.
-c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+scapy_client
 lb sysctl -qw net.ipv4.vs.zwin_wscale=7
 out=$(ip netns exec zc python3 - "$VIP" <<'PY'
 import subprocess, sys, time

@@ -18,7 +18,7 @@ ipvs_nat_service --pe zwin
 lb sysctl -qw net.ipv4.vs.zwin_ack_storm=50
 r1 sysctl -qw net.ipv4.tcp_invalid_ratelimit=0
 r2 sysctl -qw net.ipv4.tcp_invalid_ratelimit=0
-c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+scapy_client
 
 # healthy requests, one every 0.3 s from the storm's start to its end
 rm -f /tmp/storm.start /tmp/storm.end

@@ -15,8 +15,7 @@ set -e
 topo_up
 ipvs_nat_service --pe zwin
 count_server_syns
-# scapy, not the client's kernel, answers: keep the kernel from resetting
-c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+scapy_client
 
 
 # syn_ack SPORT SEQ: scapy sends a SYN with every option to VIP:80 and

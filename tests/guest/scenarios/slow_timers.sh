@@ -21,8 +21,7 @@ set -e
 topo_up
 ipvs_nat_service --pe zwin
 count_server_syns
-# scapy's connections are unknown to the client's kernel: no RST from it
-c iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
+scapy_client
 LIST=/proc/net/ip_vs_zwin_conn
 now() { cut -d. -f1 /proc/uptime; }
 # sleep_until T: until the guest's uptime is T seconds
