@@ -53,14 +53,16 @@ qemu_rc=0
 # ZWIN_CLOCK_WARP=1: the guest's clock counts instructions and skips the
 # time all its cpus are idle (scenarios marked "zwin-clock: warp" sleep
 # through minutes of timers in seconds).
-accel=(-accel tcg)
+accel=(-accel tcg -smp 2)
 tag=$rel
 if [ "${ZWIN_CLOCK_WARP:-0}" = 1 ]; then
-	accel=(-accel tcg,thread=single -icount shift=auto,sleep=off)
+	# one vCPU: with two, 6.1 finds their TSCs unsynchronised and its
+	# boot stalls for minutes of real time
+	accel=(-accel tcg,thread=single -icount shift=auto,sleep=off -smp 1)
 	tag="$rel warp"
 fi
 timeout "${ZWIN_GUEST_TIMEOUT:-1500}" qemu-system-x86_64 \
-	"${accel[@]}" -cpu max -smp 2 -m 2048 \
+	"${accel[@]}" -cpu max -m 2048 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kdir/root/boot/vmlinuz-$rel" \
 	-initrd "$kdir/initramfs.cpio.gz" \
