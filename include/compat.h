@@ -45,4 +45,15 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * Sysctl handlers take a const table since commit 78eb4ea25cd5 ("sysctl:
+ * treewide: constify the ctl_table argument of proc_handlers"). Kbuild
+ * defines ZWIN_HAVE_CONST_CTL_TABLE when <linux/sysctl.h> says so.
+ */
+#ifdef ZWIN_HAVE_CONST_CTL_TABLE
+#define zwin_ctl_table_t const struct ctl_table
+#else
+#define zwin_ctl_table_t struct ctl_table
+#endif
+
 #endif /* _ZWIN_COMPAT_H */

@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 #include <linux/percpu.h>
+#include <linux/seqlock.h>
 #include <linux/siphash.h>
 #include <linux/tcp.h>
 #include <linux/timer.h>
@@ -54,6 +55,10 @@ enum zwin_stat {
 	ZWIN_STAT_ICMP,		/* ICMP errors whose quoted segment was translated */
 	ZWIN_STAT_GRO_LIST,	/* fraglist GRO packets, every segment translated */
 	ZWIN_STAT_GRO_LIST_FAIL, /* ... that could not be: dropped */
+	ZWIN_STAT_COOKIE_PREV,	/* valid cookies made with the previous key */
+	ZWIN_STAT_SYNC_RECORD,	/* failover records written (sync.c) */
+	ZWIN_STAT_SYNC_ADOPTED,	/* entries rebuilt from a synced record */
+	ZWIN_STAT_SYNC_INVALID,	/* synced, no valid record: dropped */
 	ZWIN_STAT_MAX
 };
 
@@ -84,6 +89,20 @@ struct zwin_sysctl {
 	int ack_storm;
 };
 
+/*
+ * The keys of a namespace (key.c): a random one of its own, or the
+ * operator's cluster key (net.ipv4.vs.zwin_cookie_key), with the one
+ * before it during a rotation. Read under zwin_net.key_lock.
+ */
+struct zwin_keys {
+	siphash_key_t	cookie[2];	/* [0] makes cookies, both check */
+	siphash_key_t	record[2];	/* failover records, from cookie[] */
+	u32		fp[2];		/* fingerprints of cookie[] */
+	u32		ts_base;	/* timestamp clock offset */
+	u8		n;		/* keys in use: 1 or 2 */
+	bool		shared;		/* the operator's: wall-clock time */
+};
+
 /* Per network namespace state (net_generic). */
 struct zwin_net {
 	struct net			*net;
@@ -101,10 +120,11 @@ struct zwin_net {
 	struct ctl_table		*sysctl_tbl;
 	struct zwin_sysctl		sysctl;
 
-	/* cookie.c */
-	siphash_key_t			cookie_key;
-	u32				ts_base;
+	/* key.c, cookie.c */
+	seqlock_t			key_lock;	/* writers: sysctl */
+	struct zwin_keys		keys;
 	unsigned long			last_synack;	/* jiffies */
+	bool				sync_seen;	/* IPVS sync ran here */
 	/* window scales announced: now, and before the last change */
 	u8				ws_cur;
 	u8				ws_prev;
@@ -222,7 +242,19 @@ struct zwin_tuple {
 	__be16			vport;
 };
 
+/* key.c */
+void zwin_keys_init(struct zwin_net *zn);
+int zwin_key_parse(const char *s, siphash_key_t *keys);
+int zwin_keys_set(struct zwin_net *zn, const siphash_key_t *keys,
+		  unsigned int n);
+int zwin_key_sysctl(zwin_ctl_table_t *ctl, int write, void *buffer,
+		    size_t *lenp, loff_t *ppos);
+int zwin_key_fp_sysctl(zwin_ctl_table_t *ctl, int write, void *buffer,
+		       size_t *lenp, loff_t *ppos);
+
 /* cookie.c */
+#define ZWIN_COOKIE_PERIOD	64	/* seconds */
+#define ZWIN_COOKIE_SKEW	10	/* seconds between cluster directors */
 void zwin_cookie_init(struct zwin_net *zn);
 u32 zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
 		     u32 client_isn, const struct zwin_synopts *o, u32 *tsval);
@@ -300,6 +332,29 @@ bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 			   bool live);
 bool zwin_ipvs_conn_dest(struct net *net, const struct zwin_tuple *t,
 			 union nf_inet_addr *daddr, __be16 *dport);
+
+/* sync.c */
+#define ZWIN_RECORD_WORDS	6	/* u32s of IPVS's in_seq and out_seq */
+struct zwin_record {
+	u32	delta;
+	u32	tsoff;
+	u32	info;		/* ZWIN_RI_* */
+	u32	client_isn;
+	u64	mac;
+};
+
+void zwin_record_encode(struct zwin_net *zn, const struct zwin_record *r,
+			const struct zwin_tuple *t,
+			const union nf_inet_addr *daddr, __be16 dport,
+			u32 *w);
+bool zwin_record_decode(struct zwin_net *zn, const u32 *w,
+			const struct zwin_tuple *t,
+			const union nf_inet_addr *daddr, __be16 dport,
+			struct zwin_record *r);
+void zwin_sync_record(struct zwin_conn *c);
+unsigned int zwin_sync_adopt(struct zwin_net *zn, struct sk_buff *skb,
+			     const struct zwin_tuple *t, unsigned int thoff,
+			     bool to_client);
 
 /* hook.c */
 int zwin_hooks_register(struct net *net, bool pre);

@@ -22,6 +22,15 @@
  * part of the MAC, not of the info bits: the check tries the scale
  * announced now and, within a cookie's lifetime after zwin_wscale changed,
  * the one before, and reports which one the client was promised.
+ *
+ * The key and the clocks come from key.c. With a namespace's own random
+ * key, time is the namespace's uptime (a monotonic clock). With a cluster
+ * key shared by several directors, a SYN-ACK sent by one may be answered
+ * to another: time is then wall-clock time, which directors keep in step
+ * (NTP), every ACK is checked (not only within a cookie's lifetime of the
+ * director's last SYN-ACK: hook.c), a director behind its peer by up to
+ * ZWIN_COOKIE_SKEW seconds also tries the period after its own, and during
+ * a rotation the previous key is tried after the current one.
  */
 
 #include <linux/ktime.h>
@@ -31,7 +40,6 @@
 
 #include "zwin.h"
 
-#define ZWIN_COOKIE_PERIOD	64	/* seconds */
 #define ZWIN_INFO_BITS		10
 #define ZWIN_INFO_MASK		((1U << ZWIN_INFO_BITS) - 1)
 
@@ -45,24 +53,27 @@ static const u16 zwin_msstab[8] = {
 };
 
 /**
- * zwin_cookie_init() - draw @zn's cookie key and timestamp base
+ * zwin_cookie_init() - give @zn a random cookie key and timestamp base
  * @zn: the namespace's proxy state
  */
 void zwin_cookie_init(struct zwin_net *zn)
 {
-	get_random_bytes(&zn->cookie_key, sizeof(zn->cookie_key));
-	zn->ts_base = get_random_u32();
+	zwin_keys_init(zn);
 }
 
 /**
  * zwin_ts_now() - the proxy's TCP timestamp clock for @zn (milliseconds)
- * @zn: the namespace's proxy state
+ * @zn: the namespace's proxy state, its key_lock read-held
  *
- * Return: current clock value, offset by a random per-namespace base.
+ * Return: current clock value: the namespace's uptime plus a random
+ * offset, or with a cluster key the wall clock plus an offset derived
+ * from the key, the same on every director.
  */
 u32 zwin_ts_now(struct zwin_net *zn)
 {
-	return (u32)ktime_to_ms(ktime_get()) + zn->ts_base;
+	ktime_t now = zn->keys.shared ? ktime_get_real() : ktime_get();
+
+	return (u32)ktime_to_ms(now) + zn->keys.ts_base;
 }
 
 /* How long a changed window scale's predecessor is still tried. */
@@ -89,9 +100,19 @@ u8 zwin_cookie_wscale(struct zwin_net *zn)
 	return ws;
 }
 
-static u32 zwin_period(void)
+/*
+ * The current cookie period; *@ahead is set when a cluster director's
+ * clock is close enough to the next period for a peer slightly ahead of
+ * it to have made a cookie in that one.
+ */
+static u32 zwin_period(bool shared, bool *ahead)
 {
-	return (u32)(ktime_get_seconds() / ZWIN_COOKIE_PERIOD);
+	time64_t secs = shared ? ktime_get_real_seconds() :
+				 ktime_get_seconds();
+
+	*ahead = shared && secs % ZWIN_COOKIE_PERIOD >=
+			   ZWIN_COOKIE_PERIOD - ZWIN_COOKIE_SKEW;
+	return (u32)(secs / ZWIN_COOKIE_PERIOD);
 }
 
 static u32 zwin_info_encode(const struct zwin_synopts *o, u32 period)
@@ -114,7 +135,7 @@ static void zwin_info_decode(u32 info, bool ts, struct zwin_synopts *o)
 	o->ts = ts;
 }
 
-static u32 zwin_mac(struct zwin_net *zn, const struct zwin_tuple *t,
+static u32 zwin_mac(const siphash_key_t *key, const struct zwin_tuple *t,
 		    u32 isn, u32 info, u32 period, bool ts, u8 pws)
 {
 	struct {
@@ -137,7 +158,7 @@ static u32 zwin_mac(struct zwin_net *zn, const struct zwin_tuple *t,
 	in.info = info | (ts ? 1U << 31 : 0) | (u32)t->af << 16 |
 		  (u32)pws << 24;
 	in.period = period;
-	return (u32)siphash(&in, sizeof(in), &zn->cookie_key);
+	return (u32)siphash(&in, sizeof(in), key);
 }
 
 /* zwin_cookie_make() for a given time @period */
@@ -147,7 +168,8 @@ static u32 __zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
 {
 	u32 info = zwin_info_encode(o, period);
 	u8 pws = o->wscale == ZWIN_WSCALE_NONE ? 0 : o->pws;
-	u32 mac = zwin_mac(zn, t, client_isn, info, period, o->ts, pws);
+	u32 mac = zwin_mac(&zn->keys.cookie[0], t, client_isn, info, period,
+			   o->ts, pws);
 
 	if (o->ts) {
 		*tsval = (zwin_ts_now(zn) & ~ZWIN_INFO_MASK) | info;
@@ -156,37 +178,53 @@ static u32 __zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
 	return (mac << ZWIN_INFO_BITS) | info;
 }
 
-/* zwin_cookie_check() at time period @now */
-static bool __zwin_cookie_check(struct zwin_net *zn,
-				const struct zwin_tuple *t, u32 client_isn,
-				u32 cookie, bool has_ts, u32 tsecr,
-				struct zwin_synopts *o, u32 now)
+/*
+ * zwin_cookie_check() at time period @now, and with @ahead at @now + 1
+ * too; *@key is set to the index of the key that made the cookie.
+ */
+static bool zwin_cookie_check_at(struct zwin_net *zn,
+				 const struct zwin_tuple *t, u32 client_isn,
+				 u32 cookie, bool has_ts, u32 tsecr,
+				 struct zwin_synopts *o, u32 now, bool ahead,
+				 unsigned int *key)
 {
 	u32 info = (has_ts ? tsecr : cookie) & ZWIN_INFO_MASK;
-	u32 period = ((now & 1) == info >> 9) ? now : now - 1;
-	u8 pws = 0, prev;
-	int tries = 1;
+	u32 periods[2], mac;
+	unsigned int np = 1, k, w, p, nws = 1;
+	u8 pws[2] = { 0, 0 };
 
+	/* the parity bit tells the period apart from its neighbours */
+	if ((now & 1) == info >> 9) {
+		periods[0] = now;
+	} else {
+		periods[0] = now - 1;
+		if (ahead)
+			periods[np++] = now + 1;
+	}
 	zwin_info_decode(info, has_ts, o);
 	if (o->wscale != ZWIN_WSCALE_NONE) {
-		pws = READ_ONCE(zn->ws_cur);
-		prev = READ_ONCE(zn->ws_prev);
-		if (prev != pws && time_before(jiffies, READ_ONCE(zn->ws_changed) +
-					       ZWIN_WS_PREV_LIFE))
-			tries = 2;
+		pws[0] = READ_ONCE(zn->ws_cur);
+		pws[1] = READ_ONCE(zn->ws_prev);
+		if (pws[1] != pws[0] &&
+		    time_before(jiffies, READ_ONCE(zn->ws_changed) +
+				ZWIN_WS_PREV_LIFE))
+			nws = 2;
 	}
-	for (;;) {
-		u32 mac = zwin_mac(zn, t, client_isn, info, period, has_ts, pws);
-
-		if (has_ts ? mac == cookie : (mac << ZWIN_INFO_BITS) ==
-					     (cookie & ~ZWIN_INFO_MASK))
-			break;
-		if (--tries == 0)
-			return false;
-		pws = prev;
-	}
-	o->pws = pws;
-	return true;
+	for (k = 0; k < zn->keys.n; k++)
+		for (w = 0; w < nws; w++)
+			for (p = 0; p < np; p++) {
+				mac = zwin_mac(&zn->keys.cookie[k], t,
+					       client_isn, info, periods[p],
+					       has_ts, pws[w]);
+				if (has_ts ? mac == cookie :
+				    (mac << ZWIN_INFO_BITS) ==
+				    (cookie & ~ZWIN_INFO_MASK)) {
+					o->pws = pws[w];
+					*key = k;
+					return true;
+				}
+			}
+	return false;
 }
 
 /**
@@ -203,7 +241,17 @@ static bool __zwin_cookie_check(struct zwin_net *zn,
 u32 zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
 		     u32 client_isn, const struct zwin_synopts *o, u32 *tsval)
 {
-	return __zwin_cookie_make(zn, t, client_isn, o, tsval, zwin_period());
+	unsigned int seq;
+	bool ahead;
+	u32 cookie;
+
+	do {
+		seq = read_seqbegin(&zn->key_lock);
+		cookie = __zwin_cookie_make(zn, t, client_isn, o, tsval,
+					    zwin_period(zn->keys.shared,
+							&ahead));
+	} while (read_seqretry(&zn->key_lock, seq));
+	return cookie;
 }
 
 /**
@@ -217,15 +265,27 @@ u32 zwin_cookie_make(struct zwin_net *zn, const struct zwin_tuple *t,
  * @o: set to the client's SYN options on success, and in o->pws the
  *	window scale the proxy announced to it
  *
- * Return: true if the cookie was made for this connection during the
- * current or the previous period.
+ * Return: true if the cookie was made for this connection with one of
+ * the namespace's keys during the current or the previous period (or,
+ * with a cluster key near the end of a period, the next one).
  */
 bool zwin_cookie_check(struct zwin_net *zn, const struct zwin_tuple *t,
 		       u32 client_isn, u32 cookie, bool has_ts, u32 tsecr,
 		       struct zwin_synopts *o)
 {
-	return __zwin_cookie_check(zn, t, client_isn, cookie, has_ts, tsecr,
-				   o, zwin_period());
+	unsigned int seq, key = 0;
+	bool ok, ahead;
+	u32 now;
+
+	do {
+		seq = read_seqbegin(&zn->key_lock);
+		now = zwin_period(zn->keys.shared, &ahead);
+		ok = zwin_cookie_check_at(zn, t, client_isn, cookie, has_ts,
+					  tsecr, o, now, ahead, &key);
+	} while (read_seqretry(&zn->key_lock, seq));
+	if (ok && key)
+		zwin_stat_inc(zn, ZWIN_STAT_COOKIE_PREV);
+	return ok;
 }
 
 #if IS_ENABLED(CONFIG_IP_VS_ZWIN_KUNIT_TEST)

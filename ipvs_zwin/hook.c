@@ -147,6 +147,18 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 }
 
 /* Client to virtual address, family-neutral: @t and @thoff are parsed. */
+/*
+ * Whether a bare ACK may answer one of the proxy's cookies: within a
+ * cookie's lifetime of this namespace's last SYN-ACK, or always with a
+ * cluster key, whose cookies other directors may have sent.
+ */
+static bool zwin_cookie_window(struct zwin_net *zn)
+{
+	return READ_ONCE(zn->keys.shared) ||
+	       time_before(jiffies, READ_ONCE(zn->last_synack) +
+			   ZWIN_COOKIE_WINDOW);
+}
+
 static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 				     const struct zwin_tuple *t,
 				     unsigned int thoff)
@@ -179,9 +191,7 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 		}
 		return NF_ACCEPT;
 	}
-	if (zwin_is_bare_ack(th) &&
-	    time_before(jiffies, READ_ONCE(zn->last_synack) +
-			ZWIN_COOKIE_WINDOW) &&
+	if (zwin_is_bare_ack(th) && zwin_cookie_window(zn) &&
 	    READ_ONCE(zn->sysctl.enable) && zwin_proxied(zn, skb, t)) {
 		unsigned int verdict = zwin_client_ack(zn, skb, t, thoff);
 

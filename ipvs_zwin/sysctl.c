@@ -40,6 +40,17 @@ static struct ctl_table zwin_sysctl_template[] = {
 	ZWIN_INT("max_conns", max_conns, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	ZWIN_INT("max_pending", max_pending, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	ZWIN_INT("ack_storm", ack_storm, SYSCTL_ZERO, &zwin_storm_max),
+	/* key.c: .data becomes the namespace's struct zwin_net */
+	{
+		.procname	= "zwin_cookie_key",
+		.mode		= 0200,	/* never readable, by root neither */
+		.proc_handler	= zwin_key_sysctl,
+	},
+	{
+		.procname	= "zwin_cookie_key_fp",
+		.mode		= 0444,
+		.proc_handler	= zwin_key_fp_sysctl,
+	},
 	{ }	/* sentinel, for kernels without register_net_sysctl_sz */
 };
 
@@ -76,8 +87,13 @@ int zwin_sysctl_init(struct zwin_net *zn)
 		      GFP_KERNEL);
 	if (!tbl)
 		return -ENOMEM;
-	for (i = 0; i < ZWIN_SYSCTL_COUNT; i++)
-		tbl[i].data = (char *)&zn->sysctl + (uintptr_t)tbl[i].data;
+	for (i = 0; i < ZWIN_SYSCTL_COUNT; i++) {
+		if (tbl[i].proc_handler == proc_dointvec_minmax)
+			tbl[i].data = (char *)&zn->sysctl +
+				      (uintptr_t)tbl[i].data;
+		else
+			tbl[i].data = zn;
+	}
 	/* as IPVS hides its own: not for unprivileged namespace owners */
 	n = ZWIN_SYSCTL_COUNT;
 	if (zn->net->user_ns != &init_user_ns) {

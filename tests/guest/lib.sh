@@ -183,6 +183,53 @@ topo_up() {
 	done
 }
 
+# director2_up: a second director, zlb2, beside zlb (HA and cluster
+# scenarios). It has the VIP too, its own links to the client and to each
+# real server, and a link to zlb for IPVS's sync daemons; traffic still
+# goes through zlb until the routes change (route_via).
+#
+#   zc ---- zlb ---- zr1, zr2     zlb  10.9.0.1 --- 10.9.0.2 zlb2 (sync)
+#    \--10.0.0.0/24-- zlb2 --10.1.1.0/24-- zr1
+#                          \--10.1.2.0/24-- zr2
+director2_up() {
+	ip netns add zlb2
+	ip -n zlb2 link set lo up
+	veth zc 10.0.0.2/24 zlb2 10.0.0.1/24
+	veth zr1 10.1.1.2/24 zlb2 10.1.1.1/24
+	veth zr2 10.1.2.2/24 zlb2 10.1.2.1/24
+	veth zlb 10.9.0.1/24 zlb2 10.9.0.2/24
+	ip -n zlb2 addr add "$VIP/32" dev lo
+	ip -n zlb2 route add "$CIP/32" via 10.0.0.2
+	ip -n zlb2 route add "$RS1/32" via 10.1.1.2
+	ip -n zlb2 route add "$RS2/32" via 10.1.2.2
+	ip netns exec zlb2 sysctl -qw net.ipv4.ip_forward=1
+}
+lb2() {
+	pretty zlb2 "$*"
+	ip netns exec zlb2 "$@" || return
+	case " $* " in
+	*" --pe zwin "*) zwin_ready zlb2 ;;
+	esac
+}
+
+# route_via zlb|zlb2 [client|servers|both]: the client's route to the VIP
+# (always from CIP) and/or the real servers' default route go through that
+# director.
+route_via() {
+	local c=192.0.2.1 r1=198.51.100.1 r2=198.51.100.17
+	if [ "$1" = zlb2 ]; then
+		c=10.0.0.1 r1=10.1.1.1 r2=10.1.2.1
+	fi
+	case ${2:-both} in client | both)
+		# the VIP is in the client's subnet: a host route beats it
+		ip -n zc route replace "$VIP/32" via "$c" src "$CIP" ;;
+	esac
+	case ${2:-both} in servers | both)
+		ip -n zr1 route replace default via "$r1"
+		ip -n zr2 route replace default via "$r2" ;;
+	esac
+}
+
 # ipvs_nat_service [ipvsadm service options...]: VIP:80 with both real
 # servers in NAT mode.
 ipvs_nat_service() {

@@ -18,6 +18,11 @@
                                 with "get", wait for data; print how it
                                 ended, "data", "reset" or "timeout", and
                                 the seconds it took
+  tcp_sink.py gets HOST PORT N [STOPFILE]
+                                N HTTP GETs one after another (3-s timeout
+                                each), or with STOPFILE until that file
+                                exists; print "<served> <failed>", served
+                                meaning a "200 OK" answer and a body
   tcp_sink.py pcap FILE         one line per TCP segment of a tcpdump
                                 file: "src sport dst dport flags seq end
                                 ack" (flags as tcpdump's letters, end =
@@ -165,6 +170,28 @@ def connect(host, port, get):
     print(r, "%.3f" % (time.monotonic() - t0))
 
 
+def gets(host, port, n, stop=None):
+    served = tried = 0
+    while tried < n and not (stop and os.path.exists(stop)):
+        tried += 1
+        try:
+            s = socket.create_connection((host, port), timeout=3)
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            s.close()
+            head, _, body = data.partition(b"\r\n\r\n")
+            if b" 200 " in head.split(b"\r\n")[0] and body:
+                served += 1
+        except OSError:
+            pass
+    print(served, tried - served)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "serve":
@@ -175,5 +202,8 @@ if __name__ == "__main__":
         info(sys.argv[2], int(sys.argv[3]))
     elif cmd == "connect":
         connect(sys.argv[2], int(sys.argv[3]), sys.argv[4:] == ["get"])
+    elif cmd == "gets":
+        gets(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+             sys.argv[5] if len(sys.argv) > 5 else None)
     elif cmd == "pcap":
         pcap(sys.argv[2])

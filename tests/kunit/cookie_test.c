@@ -7,8 +7,21 @@
  */
 
 #include <kunit/test.h>
+
 #include <linux/random.h>
 #include <net/tcp.h>
+
+/* zwin_cookie_check() at time period @now (KUnit) */
+static bool __zwin_cookie_check(struct zwin_net *zn,
+				const struct zwin_tuple *t, u32 client_isn,
+				u32 cookie, bool has_ts, u32 tsecr,
+				struct zwin_synopts *o, u32 now)
+{
+	unsigned int key;
+
+	return zwin_cookie_check_at(zn, t, client_isn, cookie, has_ts, tsecr,
+				    o, now, false, &key);
+}
 
 static void zwin_t_tuple(struct zwin_tuple *t)
 {
@@ -176,6 +189,140 @@ static void zwin_test_cookie_ipv6(struct kunit *test)
 	}
 }
 
+/* A director given the cluster key @hex (zwin_key_parse()'s format). */
+static struct zwin_net *zwin_t_zn_key(struct kunit *test, const char *hex)
+{
+	struct zwin_net *zn = zwin_t_zn(test);
+	siphash_key_t k[2];
+	int n = zwin_key_parse(hex, k);
+
+	KUNIT_ASSERT_GT(test, n, 0);
+	KUNIT_ASSERT_EQ(test, zwin_keys_set(zn, k, n), 0);
+	return zn;
+}
+
+#define ZWIN_T_CK1 "00112233445566778899aabbccddeeff"
+#define ZWIN_T_CK2 "f0e1d2c3b4a5968778695a4b3c2d1e0f"
+
+/*
+ * Two directors with one cluster key accept each other's cookies, with
+ * different keys they do not, and their timestamp clocks agree.
+ */
+static void zwin_test_cookie_cluster(struct kunit *test)
+{
+	struct zwin_net *a = zwin_t_zn_key(test, ZWIN_T_CK1);
+	struct zwin_net *b = zwin_t_zn_key(test, ZWIN_T_CK1);
+	struct zwin_net *c = zwin_t_zn_key(test, ZWIN_T_CK2);
+	struct zwin_net *own = zwin_t_zn(test);
+	struct zwin_synopts o = { .mss = 1460, .wscale = 7, .sack = true };
+	struct zwin_synopts got;
+	struct zwin_tuple t;
+	u32 ck, tsval = 0, ta, tb;
+	int ts;
+
+	zwin_t_tuple(&t);
+	for (ts = 0; ts < 2; ts++) {
+		o.ts = ts;
+		ck = __zwin_cookie_make(a, &t, 31, &o, &tsval, 400);
+		KUNIT_EXPECT_TRUE(test, __zwin_cookie_check(b, &t, 31, ck, o.ts,
+							    tsval, &got, 400));
+		KUNIT_EXPECT_TRUE(test, __zwin_cookie_check(b, &t, 31, ck, o.ts,
+							    tsval, &got, 401));
+		KUNIT_EXPECT_FALSE(test, __zwin_cookie_check(c, &t, 31, ck,
+							     o.ts, tsval, &got,
+							     400));
+		KUNIT_EXPECT_FALSE(test, __zwin_cookie_check(own, &t, 31, ck,
+							     o.ts, tsval, &got,
+							     400));
+	}
+	/* wall-clock based and keyed alike: equal to within a few ms */
+	KUNIT_EXPECT_TRUE(test, a->keys.shared);
+	KUNIT_EXPECT_FALSE(test, own->keys.shared);
+	KUNIT_EXPECT_EQ(test, a->keys.ts_base, b->keys.ts_base);
+	KUNIT_EXPECT_NE(test, a->keys.ts_base, c->keys.ts_base);
+	ta = zwin_ts_now(a);
+	tb = zwin_ts_now(b);
+	KUNIT_EXPECT_LE(test, tb - ta, 50U);
+	/* and close to the wall clock in ms, whatever the uptime */
+	KUNIT_EXPECT_LE(test, ta - a->keys.ts_base -
+			(u32)ktime_to_ms(ktime_get_real()), 50U);
+}
+
+/*
+ * Clock skew between directors: a cookie made by a peer whose clock is
+ * already in the next period is accepted only near the end of the
+ * checker's own period (ahead), never earlier, and never two ahead.
+ */
+static void zwin_test_cookie_skew(struct kunit *test)
+{
+	struct zwin_net *a = zwin_t_zn_key(test, ZWIN_T_CK1);
+	struct zwin_synopts o = { .mss = 1460, .wscale = 7, .sack = true };
+	struct zwin_synopts got;
+	struct zwin_tuple t;
+	unsigned int key;
+	u32 ck, tsval = 0;
+	int ts;
+	bool ahead;
+
+	zwin_t_tuple(&t);
+	for (ts = 0; ts < 2; ts++) {
+		o.ts = ts;
+		ck = __zwin_cookie_make(a, &t, 5, &o, &tsval, 301);
+		KUNIT_EXPECT_TRUE(test, zwin_cookie_check_at(a, &t, 5, ck, o.ts,
+							     tsval, &got, 300,
+							     true, &key));
+		KUNIT_EXPECT_FALSE(test, zwin_cookie_check_at(a, &t, 5, ck,
+							      o.ts, tsval,
+							      &got, 300, false,
+							      &key));
+		KUNIT_EXPECT_FALSE(test, zwin_cookie_check_at(a, &t, 5, ck,
+							      o.ts, tsval,
+							      &got, 299, true,
+							      &key));
+	}
+	/* ahead only with a cluster key, and only in a period's last seconds */
+	zwin_period(false, &ahead);
+	KUNIT_EXPECT_FALSE(test, ahead);
+	KUNIT_EXPECT_EQ(test, zwin_period(true, &ahead),
+			(u32)(ktime_get_real_seconds() / ZWIN_COOKIE_PERIOD));
+	KUNIT_EXPECT_EQ(test, ahead, ktime_get_real_seconds() %
+			ZWIN_COOKIE_PERIOD >=
+			ZWIN_COOKIE_PERIOD - ZWIN_COOKIE_SKEW);
+}
+
+/*
+ * Rotation: while "NEW,OLD" is set, cookies made with OLD by a director
+ * not yet rotated pass (as the previous key), NEW makes cookies, and once
+ * OLD is gone its cookies fail.
+ */
+static void zwin_test_cookie_rotation(struct kunit *test)
+{
+	struct zwin_net *old = zwin_t_zn_key(test, ZWIN_T_CK1);
+	struct zwin_net *rot = zwin_t_zn_key(test, ZWIN_T_CK2 "," ZWIN_T_CK1);
+	struct zwin_net *neu = zwin_t_zn_key(test, ZWIN_T_CK2);
+	struct zwin_synopts o = { .mss = 1460, .wscale = 7, .sack = true };
+	struct zwin_synopts got;
+	struct zwin_tuple t;
+	unsigned int key = 9;
+	u32 ck, tsval = 0;
+
+	zwin_t_tuple(&t);
+	ck = __zwin_cookie_make(old, &t, 77, &o, &tsval, 20);
+	KUNIT_EXPECT_TRUE(test, zwin_cookie_check_at(rot, &t, 77, ck, false, 0,
+						     &got, 20, false, &key));
+	KUNIT_EXPECT_EQ(test, key, 1U);
+	KUNIT_EXPECT_FALSE(test, __zwin_cookie_check(neu, &t, 77, ck, false, 0,
+						     &got, 20));
+	ck = __zwin_cookie_make(rot, &t, 77, &o, &tsval, 20);
+	KUNIT_EXPECT_TRUE(test, zwin_cookie_check_at(neu, &t, 77, ck, false, 0,
+						     &got, 20, false, &key));
+	KUNIT_EXPECT_EQ(test, key, 0U);
+	KUNIT_EXPECT_FALSE(test, __zwin_cookie_check(old, &t, 77, ck, false, 0,
+						     &got, 20));
+	/* the timestamp clock follows the key that makes cookies */
+	KUNIT_EXPECT_EQ(test, rot->keys.ts_base, neu->keys.ts_base);
+}
+
 /*
  * Random ACKs against one connection: the documented false-accept rates
  * are 2^-22 without timestamps and 2^-32 with them. 2,000,000 tries
@@ -266,6 +413,9 @@ static struct kunit_case zwin_cookie_cases[] = {
 	KUNIT_CASE(zwin_test_cookie_expiry),
 	KUNIT_CASE(zwin_test_cookie_binding),
 	KUNIT_CASE(zwin_test_cookie_ipv6),
+	KUNIT_CASE(zwin_test_cookie_cluster),
+	KUNIT_CASE(zwin_test_cookie_skew),
+	KUNIT_CASE(zwin_test_cookie_rotation),
 	KUNIT_CASE_SLOW(zwin_test_cookie_false_accept),
 	{}
 };
