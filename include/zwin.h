@@ -56,9 +56,6 @@ enum zwin_stat {
 	ZWIN_STAT_GRO_LIST,	/* fraglist GRO packets, every segment translated */
 	ZWIN_STAT_GRO_LIST_FAIL, /* ... that could not be: dropped */
 	ZWIN_STAT_COOKIE_PREV,	/* valid cookies made with the previous key */
-	ZWIN_STAT_SYNC_RECORD,	/* failover records written (sync.c) */
-	ZWIN_STAT_SYNC_ADOPTED,	/* entries rebuilt from a synced record */
-	ZWIN_STAT_SYNC_INVALID,	/* synced, no valid record: dropped */
 	ZWIN_STAT_MAX
 };
 

@@ -49,9 +49,6 @@ const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
 	[ZWIN_STAT_GRO_LIST]		= "gro_list",
 	[ZWIN_STAT_GRO_LIST_FAIL]	= "gro_list_fail",
 	[ZWIN_STAT_COOKIE_PREV]		= "cookie_prev",
-	[ZWIN_STAT_SYNC_RECORD]		= "sync_record",
-	[ZWIN_STAT_SYNC_ADOPTED]	= "sync_adopted",
-	[ZWIN_STAT_SYNC_INVALID]	= "sync_invalid",
 };
 
 /**

@@ -136,7 +136,7 @@ static const char *const zwin_t_documented[] = {
 	"window_open", "to_server", "to_client", "early_drop", "xmit_fail",
 	"syn_invalid", "syn_existing", "ipvs_conn", "ack_storm", "orphaned",
 	"rst_ignored", "icmp_xlate", "gro_list", "gro_list_fail",
-	"cookie_prev", "sync_record", "sync_adopted", "sync_invalid",
+	"cookie_prev",
 };
 
 static void zwin_test_proc_header(struct kunit *test)

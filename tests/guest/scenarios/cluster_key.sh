@@ -75,6 +75,7 @@ expect_eq "and connected no server" "$(zstat zlb2 established)" 10
 # cookies with it ("NEW,OLD"), then the old one goes. A pause between
 # the directors stands for the operator's loop over them.
 lb sysctl -qw net.ipv4.vs.zwin_cookie_key=$K2
+refused=$(zstat zlb2 cookie_invalid)
 rm -f /tmp/rot.stop
 ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" gets "$VIP" 80 100000 \
 	/tmp/rot.stop > /tmp/rot.out &
@@ -91,6 +92,8 @@ wait "$stream"
 read -r served failed < /tmp/rot.out
 expect_ge "a stream of requests across the rotation" "$served" 50
 expect_eq "... none of which failed" "$failed" 0
+# (a refused ACK is retransmitted and may pass after the next step: count)
+expect_eq "B refused no ACK during the rotation" "$(zstat zlb2 cookie_invalid)" "$refused"
 expect_ge "some were answered by A with K1 while B still made K2 cookies (cookie_prev)" \
 	"$(zstat zlb2 cookie_prev)" 1
 expect_eq "after the rotation A and B agree again" \
