@@ -121,7 +121,6 @@ struct zwin_net {
 	seqlock_t			key_lock;	/* writers: sysctl */
 	struct zwin_keys		keys;
 	unsigned long			last_synack;	/* jiffies */
-	bool				sync_seen;	/* IPVS sync ran here */
 	/* window scales announced: now, and before the last change */
 	u8				ws_cur;
 	u8				ws_prev;
@@ -329,29 +328,6 @@ bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 			   bool live);
 bool zwin_ipvs_conn_dest(struct net *net, const struct zwin_tuple *t,
 			 union nf_inet_addr *daddr, __be16 *dport);
-
-/* sync.c */
-#define ZWIN_RECORD_WORDS	6	/* u32s of IPVS's in_seq and out_seq */
-struct zwin_record {
-	u32	delta;
-	u32	tsoff;
-	u32	info;		/* ZWIN_RI_* */
-	u32	client_isn;
-	u64	mac;
-};
-
-void zwin_record_encode(struct zwin_net *zn, const struct zwin_record *r,
-			const struct zwin_tuple *t,
-			const union nf_inet_addr *daddr, __be16 dport,
-			u32 *w);
-bool zwin_record_decode(struct zwin_net *zn, const u32 *w,
-			const struct zwin_tuple *t,
-			const union nf_inet_addr *daddr, __be16 dport,
-			struct zwin_record *r);
-void zwin_sync_record(struct zwin_conn *c);
-unsigned int zwin_sync_adopt(struct zwin_net *zn, struct sk_buff *skb,
-			     const struct zwin_tuple *t, unsigned int thoff,
-			     bool to_client);
 
 /* hook.c */
 int zwin_hooks_register(struct net *net, bool pre);
