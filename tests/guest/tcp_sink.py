@@ -174,6 +174,7 @@ def gets(host, port, n, stop=None):
     served = tried = 0
     while tried < n and not (stop and os.path.exists(stop)):
         tried += 1
+        s = None
         try:
             s = socket.create_connection((host, port), timeout=3)
             s.sendall(b"GET / HTTP/1.0\r\n\r\n")
@@ -188,7 +189,12 @@ def gets(host, port, n, stop=None):
             if b" 200 " in head.split(b"\r\n")[0] and body:
                 served += 1
         except OSError:
-            pass
+            # a failed request ends with a reset, so that no orphaned
+            # socket keeps probing a zero window after this returns
+            if s is not None:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", 1, 0))
+                s.close()
     print(served, tried - served)
 
 
