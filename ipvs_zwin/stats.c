@@ -5,6 +5,11 @@
  * counter names, then one line per possible cpu of hexadecimal values (the
  * format lnstat reads). The first column, "entries", is the number of
  * proxied connections, repeated on every line as conntrack does.
+ *
+ * lnstat reads at most 32 columns of a file and shows nothing of a file
+ * with more, so the counters are spread over files of at most 32 columns
+ * each: ip_vs_zwin, then ip_vs_zwin_cluster for those of several
+ * directors working together. Each file starts with "entries".
  */
 
 #include <linux/percpu.h>
@@ -14,7 +19,25 @@
 
 #include "zwin.h"
 
-#define ZWIN_PROC_NAME	"ip_vs_zwin"
+/* lnstat's limit (LNSTAT_MAX_FIELDS_PER_LINE in iproute2) */
+#define ZWIN_PROC_MAX_COLUMNS	32
+
+/* The proc files and their counters: [first, end) of enum zwin_stat. */
+struct zwin_stat_file {
+	const char	*name;
+	unsigned int	first;
+	unsigned int	end;
+};
+
+static const struct zwin_stat_file zwin_stat_files[] = {
+	{ "ip_vs_zwin", 0, ZWIN_STAT_COOKIE_PREV },
+	{ "ip_vs_zwin_cluster", ZWIN_STAT_COOKIE_PREV, ZWIN_STAT_MAX },
+};
+
+/* "entries" and the counters of each file fit lnstat; every counter shown */
+static_assert(1 + ZWIN_STAT_COOKIE_PREV <= ZWIN_PROC_MAX_COLUMNS);
+static_assert(1 + ZWIN_STAT_MAX - ZWIN_STAT_COOKIE_PREV <=
+	      ZWIN_PROC_MAX_COLUMNS);
 
 const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
 	[ZWIN_STAT_SYN_SEEN]		= "syn_seen",
@@ -99,25 +122,32 @@ static void zwin_seq_stop(struct seq_file *seq, void *v)
 {
 }
 
-static int zwin_seq_show(struct seq_file *seq, void *v)
+/* One line of file @f: the header (SEQ_START_TOKEN) or a cpu's values. */
+static int zwin_seq_show_file(struct seq_file *seq, void *v,
+			      const struct zwin_stat_file *f)
 {
 	struct zwin_net *zn = zwin_pernet(seq_file_net(seq));
 	const struct zwin_cpu_stats *st = v;
-	int i;
+	unsigned int i;
 
 	/* a gauge, like conntrack's: the same namespace-wide value per line */
 	if (v == SEQ_START_TOKEN)
 		seq_puts(seq, "entries ");
 	else
 		seq_printf(seq, "%08x ", atomic_read(&zn->conn_count));
-	for (i = 0; i < ZWIN_STAT_MAX; i++) {
+	for (i = f->first; i < f->end; i++) {
 		if (v == SEQ_START_TOKEN)
 			seq_puts(seq, zwin_stat_names[i]);
 		else
 			seq_printf(seq, "%08lx", st->cnt[i]);
-		seq_putc(seq, i + 1 < ZWIN_STAT_MAX ? ' ' : '\n');
+		seq_putc(seq, i + 1 < f->end ? ' ' : '\n');
 	}
 	return 0;
+}
+
+static int zwin_seq_show(struct seq_file *seq, void *v)
+{
+	return zwin_seq_show_file(seq, v, pde_data(file_inode(seq->file)));
 }
 
 static const struct seq_operations zwin_seq_ops = {
@@ -128,31 +158,48 @@ static const struct seq_operations zwin_seq_ops = {
 };
 
 /**
- * zwin_stats_init() - allocate @zn's counters and create its proc file
+ * zwin_stats_init() - allocate @zn's counters and create its proc files
  * @zn: the namespace's proxy state
  *
  * Return: 0 or -ENOMEM.
  */
 int zwin_stats_init(struct zwin_net *zn)
 {
+	unsigned int i;
+
 	zn->stats = alloc_percpu(struct zwin_cpu_stats);
 	if (!zn->stats)
 		return -ENOMEM;
-	if (!proc_create_net(ZWIN_PROC_NAME, 0444, zn->net->proc_net_stat,
-			     &zwin_seq_ops, sizeof(struct seq_net_private))) {
-		free_percpu(zn->stats);
-		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(zwin_stat_files); i++) {
+		const struct zwin_stat_file *f = &zwin_stat_files[i];
+
+		if (!proc_create_net_data(f->name, 0444,
+					  zn->net->proc_net_stat,
+					  &zwin_seq_ops,
+					  sizeof(struct seq_net_private),
+					  (void *)f))
+			goto fail;
 	}
 	return 0;
+fail:
+	while (i--)
+		remove_proc_entry(zwin_stat_files[i].name,
+				  zn->net->proc_net_stat);
+	free_percpu(zn->stats);
+	return -ENOMEM;
 }
 
 /**
- * zwin_stats_exit() - remove @zn's proc file and free its counters
+ * zwin_stats_exit() - remove @zn's proc files and free its counters
  * @zn: the namespace's proxy state
  */
 void zwin_stats_exit(struct zwin_net *zn)
 {
-	remove_proc_entry(ZWIN_PROC_NAME, zn->net->proc_net_stat);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(zwin_stat_files); i++)
+		remove_proc_entry(zwin_stat_files[i].name,
+				  zn->net->proc_net_stat);
 	free_percpu(zn->stats);
 }
 

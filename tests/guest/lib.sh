@@ -49,10 +49,15 @@ host() { pretty host "$*"; "$@"; }
 
 fail() {
 	echo "FAIL: $*"
-	if ip netns exec zlb test -r /proc/net/stat/ip_vs_zwin 2>/dev/null; then
-		echo "balancer counters:"
-		ip netns exec zlb cat /proc/net/stat/ip_vs_zwin
-	fi
+	local ns f
+	for ns in zlb zlb2; do
+		ip netns exec "$ns" test -r /proc/net/stat/ip_vs_zwin 2>/dev/null ||
+			continue
+		echo "balancer counters ($ns):"
+		for f in ip_vs_zwin ip_vs_zwin_cluster; do
+			ip netns exec "$ns" cat "/proc/net/stat/$f" 2>/dev/null
+		done
+	done
 	exit 1
 }
 
@@ -245,23 +250,28 @@ ipvs_nat_service6() {
 	lb ipvsadm -a -t "[$VIP6]:80" -r "[$RS1_6]:80" -m
 }
 
-# zstat NS NAME: a /proc/net/stat/ip_vs_zwin counter summed over cpus
-# (the "entries" gauge is the same on every line: read once).
+# zstat NS NAME: a counter of /proc/net/stat/ip_vs_zwin or
+# ip_vs_zwin_cluster summed over cpus (the "entries" gauge is the same on
+# every line: read once).
 zstat() {
-	ip netns exec "$1" cat /proc/net/stat/ip_vs_zwin | {
-		local -a hdr row
-		local i idx=-1 sum=0
-		read -r -a hdr
-		for i in "${!hdr[@]}"; do
-			[ "${hdr[$i]}" = "$2" ] && idx=$i
-		done
-		[ "$idx" -ge 0 ] || { echo "no-counter-$2"; return; }
-		while read -r -a row; do
-			sum=$((sum + 16#${row[$idx]}))
-			[ "$2" = entries ] && break
-		done
-		echo "$sum"
-	}
+	local f
+	for f in ip_vs_zwin ip_vs_zwin_cluster; do
+		ip netns exec "$1" cat "/proc/net/stat/$f" | {
+			local -a hdr row
+			local i idx=-1 sum=0
+			read -r -a hdr
+			for i in "${!hdr[@]}"; do
+				[ "${hdr[$i]}" = "$2" ] && idx=$i
+			done
+			[ "$idx" -ge 0 ] || exit 1
+			while read -r -a row; do
+				sum=$((sum + 16#${row[$idx]}))
+				[ "$2" = entries ] && break
+			done
+			echo "$sum"
+		} && return
+	done
+	echo "no-counter-$2"
 }
 
 # add_dest_files: 1 MiB and 20 MiB random files on both real servers.

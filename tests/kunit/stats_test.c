@@ -51,8 +51,9 @@ static void zwin_test_stat_sum(struct kunit *test)
 	preempt_enable();
 }
 
-/* Reads the whole file through the seq_operations, as procfs does. */
-static char *zwin_read_proc(struct kunit *test, struct net *net)
+/* Reads the whole file @f through the seq_operations, as procfs does. */
+static char *zwin_read_proc(struct kunit *test, struct net *net,
+			    const struct zwin_stat_file *f)
 {
 	struct seq_net_private snp = { .net = net };
 	struct seq_file m = {};
@@ -64,7 +65,7 @@ static char *zwin_read_proc(struct kunit *test, struct net *net)
 	KUNIT_ASSERT_NOT_NULL(test, m.buf);
 	m.private = &snp;
 	for (v = zwin_seq_start(&m, &pos); v; v = zwin_seq_next(&m, v, &pos))
-		KUNIT_ASSERT_EQ(test, zwin_seq_show(&m, v), 0);
+		KUNIT_ASSERT_EQ(test, zwin_seq_show_file(&m, v, f), 0);
 	zwin_seq_stop(&m, NULL);
 	KUNIT_ASSERT_LT(test, m.count, m.size);
 	m.buf[m.count] = '\0';
@@ -72,61 +73,78 @@ static char *zwin_read_proc(struct kunit *test, struct net *net)
 }
 
 /*
- * A header of names, then one row per possible cpu: the entries gauge and
- * ZWIN_STAT_MAX eight-digit hex fields whose column sums are the counters.
+ * Each file: a header of names, then one row per possible cpu: the
+ * entries gauge and eight-digit hex fields whose column sums are the
+ * counters; every counter in exactly one file, in enum order, and no
+ * file wider than lnstat reads.
  */
 static void zwin_test_proc_format(struct kunit *test)
 {
 	struct zwin_net *zn = zwin_pernet(&init_net);
 	unsigned long sum[ZWIN_STAT_MAX] = {};
+	unsigned int f, i, next = 0;
 	char *buf, *line, *field;
-	int rows = 0, i;
+	int rows;
 
 	preempt_disable();
 	zwin_stat_inc(zn, ZWIN_STAT_SYN_PLAIN);
+	zwin_stat_inc(zn, ZWIN_STAT_MAX - 1);
 	preempt_enable();
-	buf = zwin_read_proc(test, &init_net);
+	for (f = 0; f < ARRAY_SIZE(zwin_stat_files); f++) {
+		const struct zwin_stat_file *sf = &zwin_stat_files[f];
 
-	line = strsep(&buf, "\n");
-	field = strsep(&line, " ");
-	KUNIT_EXPECT_STREQ(test, field, "entries");
-	for (i = 0; i < ZWIN_STAT_MAX; i++) {
+		KUNIT_EXPECT_EQ(test, sf->first, next);
+		KUNIT_EXPECT_GT(test, sf->end, sf->first);
+		KUNIT_EXPECT_LE(test, 1 + sf->end - sf->first, 32);
+		next = sf->end;
+		buf = zwin_read_proc(test, &init_net, sf);
+		line = strsep(&buf, "\n");
 		field = strsep(&line, " ");
-		KUNIT_ASSERT_NOT_NULL(test, field);
-		KUNIT_EXPECT_STREQ(test, field, zwin_stat_names[i]);
-	}
-	KUNIT_EXPECT_NULL(test, line);
+		KUNIT_EXPECT_STREQ(test, field, "entries");
+		for (i = sf->first; i < sf->end; i++) {
+			field = strsep(&line, " ");
+			KUNIT_ASSERT_NOT_NULL(test, field);
+			KUNIT_EXPECT_STREQ(test, field, zwin_stat_names[i]);
+		}
+		KUNIT_EXPECT_NULL(test, line);
 
-	while ((line = strsep(&buf, "\n")) && *line) {
-		unsigned long entries;
-
-		field = strsep(&line, " ");
-		KUNIT_ASSERT_NOT_NULL(test, field);
-		KUNIT_ASSERT_EQ(test, kstrtoul(field, 16, &entries), 0);
-		KUNIT_EXPECT_EQ(test, entries,
-				(unsigned long)atomic_read(&zn->conn_count));
-		for (i = 0; i < ZWIN_STAT_MAX; i++) {
-			unsigned long v;
+		rows = 0;
+		while ((line = strsep(&buf, "\n")) && *line) {
+			unsigned long entries;
 
 			field = strsep(&line, " ");
 			KUNIT_ASSERT_NOT_NULL(test, field);
-			KUNIT_EXPECT_GE(test, strlen(field), 8);
-			KUNIT_ASSERT_EQ(test, kstrtoul(field, 16, &v), 0);
-			sum[i] += v;
+			KUNIT_ASSERT_EQ(test, kstrtoul(field, 16, &entries), 0);
+			KUNIT_EXPECT_EQ(test, entries,
+					(unsigned long)atomic_read(&zn->conn_count));
+			for (i = sf->first; i < sf->end; i++) {
+				unsigned long v;
+
+				field = strsep(&line, " ");
+				KUNIT_ASSERT_NOT_NULL(test, field);
+				KUNIT_EXPECT_GE(test, strlen(field), 8);
+				KUNIT_ASSERT_EQ(test,
+						kstrtoul(field, 16, &v), 0);
+				sum[i] += v;
+			}
+			KUNIT_EXPECT_NULL(test, line);
+			rows++;
 		}
-		KUNIT_EXPECT_NULL(test, line);
-		rows++;
+		KUNIT_EXPECT_EQ(test, rows, num_possible_cpus());
 	}
-	KUNIT_EXPECT_EQ(test, rows, num_possible_cpus());
+	KUNIT_EXPECT_EQ(test, next, ZWIN_STAT_MAX);
 	for (i = 0; i < ZWIN_STAT_MAX; i++)
 		KUNIT_EXPECT_EQ(test, sum[i], zwin_stat_sum(zn, i));
 	KUNIT_EXPECT_GT(test, sum[ZWIN_STAT_SYN_PLAIN], 0);
+	KUNIT_EXPECT_GT(test, sum[ZWIN_STAT_MAX - 1], 0);
 }
 
 /*
- * The header, as Documentation/admin-guide.rst documents the counters
+ * The headers, as Documentation/admin-guide.rst documents the counters
  * (tests/tools/test_docs.py checks that this list and the guide's name
- * the same counters), in the order of the columns.
+ * the same counters), in the order of the columns: "entries" and the
+ * counters of /proc/net/stat/ip_vs_zwin, then those of ip_vs_zwin_cluster
+ * (which starts with "entries" too).
  */
 static const char *const zwin_t_documented[] = {
 	"entries", "syn_seen", "syn_plain", "syn_zwin", "syn_nodest",
@@ -139,16 +157,32 @@ static const char *const zwin_t_documented[] = {
 	"cookie_prev",
 };
 
-static void zwin_test_proc_header(struct kunit *test)
+/* where ip_vs_zwin_cluster's counters start in zwin_t_documented[] */
+#define ZWIN_T_CLUSTER	32
+
+static void zwin_t_expect_header(struct kunit *test, unsigned int f,
+				 unsigned int first, unsigned int end)
 {
-	char *buf = zwin_read_proc(test, &init_net);
+	char *buf = zwin_read_proc(test, &init_net, &zwin_stat_files[f]);
 	char *line = strsep(&buf, "\n");
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(zwin_t_documented); i++)
+	KUNIT_EXPECT_STREQ(test, strsep(&line, " "), "entries");
+	for (i = first; i < end; i++)
 		KUNIT_EXPECT_STREQ(test, strsep(&line, " "),
 				   zwin_t_documented[i]);
 	KUNIT_EXPECT_NULL(test, line);
+}
+
+static void zwin_test_proc_header(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(zwin_stat_files), 2);
+	KUNIT_EXPECT_STREQ(test, zwin_stat_files[0].name, "ip_vs_zwin");
+	KUNIT_EXPECT_STREQ(test, zwin_stat_files[1].name,
+			   "ip_vs_zwin_cluster");
+	zwin_t_expect_header(test, 0, 1, ZWIN_T_CLUSTER);
+	zwin_t_expect_header(test, 1, ZWIN_T_CLUSTER,
+			     ARRAY_SIZE(zwin_t_documented));
 }
 
 static struct kunit_case zwin_stats_cases[] = {

@@ -84,6 +84,28 @@ class ZwinStat(unittest.TestCase):
         self.assertEqual(got["xmit_fail"], "0")
         self.assertEqual([line.split()[0] for line in lines], NAMES)
 
+    def test_second_file_merged_entries_once(self):
+        # the module's counters are spread over files of at most 32
+        # columns (lnstat's limit), each starting with "entries"
+        self.write({"syn_seen": 4}, entries=3)
+        more = os.path.join(self.dir.name, "ip_vs_zwin_cluster")
+        with open(more, "w") as f:
+            f.write(proc_text(["entries", "cookie_prev"],
+                              cpu_rows({"cookie_prev": 9}, 3)))
+        r = self.run_tool("-f", more, "--once")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual([line.split()[0] for line in lines],
+                         NAMES + ["cookie_prev"])
+        got = dict(line.split() for line in lines)
+        self.assertEqual((got["entries"], got["syn_seen"],
+                          got["cookie_prev"]), ("3", "4", "9"))
+        # a file named but missing is an error, not skipped
+        os.remove(more)
+        r = self.run_tool("-f", more, "--once")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(more + " not found", r.stderr)
+
     def test_json(self):
         self.write({"cookie_valid": 12, "ack_storm": 3}, entries=2)
         r = self.run_tool("--once", "--json")

@@ -20,7 +20,7 @@
 #     from an unroutable source is counted as xmit_fail, unanswered;
 #  7. an IPv6 SYN with a bad checksum is dropped unanswered (syn_invalid);
 #     zwin_enable=2 leaves a DR service plain without a kernel message;
-#     lnstat reads the counter file; weights 3:1 and ipvsadm --stats.
+#     lnstat reads both counter files; weights 3:1 and ipvsadm --stats.
 #
 #   zc (scapy: tests/guest/knobs.py) -- zlb (IPVS NAT, zwin) -- zr1, zr2
 . "$(dirname "$0")/../lib.sh"
@@ -104,6 +104,10 @@ ln=$(lb lnstat -j -f ip_vs_zwin -c 2 -i 1 -k entries,syn_seen,synack_sent | head
 echo "lnstat: $ln"
 expect_eq "lnstat shows entries 2 and the totals of syn_seen, synack_sent" "$ln" \
 	"{\"entries\":2,\"syn_seen\":$(zstat zlb syn_seen),\"synack_sent\":$(zstat zlb synack_sent)}"
+ln=$(lb lnstat -j -f ip_vs_zwin_cluster -c 2 -i 1 -k entries,cookie_prev | head -1 || true)
+echo "lnstat: $ln"
+expect_eq "... and the second file, entries 2 and cookie_prev" "$ln" \
+	"{\"entries\":2,\"cookie_prev\":$(zstat zlb cookie_prev)}"
 
 # 2. Ranges (sysctl.c; the admin guide gives those of enable, mss, wscale,
 # syn_retries, syn_timeout_ms and ack_storm, booleans are 0-1).
