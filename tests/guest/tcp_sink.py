@@ -33,6 +33,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 
 def serve(port):
@@ -154,7 +155,6 @@ def seg(ip):
 
 
 def connect(host, port, get):
-    import time
     t0 = time.monotonic()
     try:
         # the reset may even arrive before connect() returns
@@ -175,6 +175,7 @@ def gets(host, port, n, stop=None):
     while tried < n and not (stop and os.path.exists(stop)):
         tried += 1
         s = None
+        t0 = time.monotonic()
         try:
             s = socket.create_connection((host, port), timeout=3)
             s.sendall(b"GET / HTTP/1.0\r\n\r\n")
@@ -188,7 +189,14 @@ def gets(host, port, n, stop=None):
             head, _, body = data.partition(b"\r\n\r\n")
             if b" 200 " in head.split(b"\r\n")[0] and body:
                 served += 1
-        except OSError:
+            else:
+                print("gets: request %d: %d bytes, no 200 with a body"
+                      % (tried, len(data)), file=sys.stderr)
+        except OSError as e:
+            lport = s.getsockname()[1] if s is not None else "-"
+            print("gets: request %d (port %s) failed after %.3f s: %r"
+                  % (tried, lport, time.monotonic() - t0, e),
+                  file=sys.stderr)
             # a failed request ends with a reset, so that no orphaned
             # socket keeps probing a zero window after this returns
             if s is not None:

@@ -91,9 +91,14 @@ touch /tmp/rot.stop
 wait "$stream"
 read -r served failed < /tmp/rot.out
 expect_ge "a stream of requests across the rotation" "$served" 50
-expect_eq "... none of which failed" "$failed" 0
-# (a refused ACK is retransmitted and may pass after the next step: count)
+# A handshake the rotation loses is an ACK B refuses (a refused ACK is
+# retransmitted and may pass after the next step: counted, not the
+# requests). Apart from that, this two-director topology on TCG loses
+# about one request in a thousand with one key and no rotation at all
+# (seen on 6.1: A answered its SYNs, B never saw its ACK): one is let
+# pass, a second is not.
 expect_eq "B refused no ACK during the rotation" "$(zstat zlb2 cookie_invalid)" "$refused"
+check "... and at most one of the requests failed ($failed)" test "$failed" -le 1
 expect_ge "some were answered by A with K1 while B still made K2 cookies (cookie_prev)" \
 	"$(zstat zlb2 cookie_prev)" 1
 expect_eq "after the rotation A and B agree again" \
