@@ -56,6 +56,9 @@ enum zwin_stat {
 	ZWIN_STAT_GRO_LIST,	/* fraglist GRO packets, every segment translated */
 	ZWIN_STAT_GRO_LIST_FAIL, /* ... that could not be: dropped */
 	ZWIN_STAT_COOKIE_PREV,	/* valid cookies made with the previous key */
+	ZWIN_STAT_SYNC_RECORD,	/* failover records written for IPVS sync */
+	ZWIN_STAT_SYNC_ADOPTED,	/* entries rebuilt from synced records */
+	ZWIN_STAT_SYNC_INVALID,	/* segments of synced conns without a valid record */
 	ZWIN_STAT_MAX
 };
 
@@ -121,6 +124,7 @@ struct zwin_net {
 	seqlock_t			key_lock;	/* writers: sysctl */
 	struct zwin_keys		keys;
 	unsigned long			last_synack;	/* jiffies */
+	bool				sync_seen;	/* IPVS sync ran here */
 	/* window scales announced: now, and before the last change */
 	u8				ws_cur;
 	u8				ws_prev;
@@ -278,6 +282,7 @@ struct zwin_conn *zwin_conn_find(struct zwin_net *zn,
 				 const struct zwin_tuple *t);
 struct zwin_conn *zwin_conn_alloc(struct zwin_net *zn,
 				  const struct zwin_tuple *t);
+void zwin_conn_tuple(const struct zwin_conn *c, struct zwin_tuple *t);
 int zwin_conn_insert(struct zwin_conn *c);
 void zwin_conn_arm(struct zwin_conn *c, unsigned long timeout);
 void zwin_conn_kill(struct zwin_conn *c);
@@ -324,10 +329,38 @@ unsigned int zwin_icmp(struct zwin_net *zn, struct sk_buff *skb, int af,
 int zwin_svc_init(void);
 enum zwin_class zwin_classify(struct net *net, int af, u32 mark,
 			      const union nf_inet_addr *daddr, __be16 dport);
+struct ip_vs_conn *zwin_ipvs_conn_ref(struct net *net,
+				      const struct zwin_tuple *t);
+bool zwin_ipvs_conn_live(const struct ip_vs_conn *cp);
 bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 			   bool live);
 bool zwin_ipvs_conn_dest(struct net *net, const struct zwin_tuple *t,
 			 union nf_inet_addr *daddr, __be16 *dport);
+
+/* sync.c */
+#define ZWIN_RECORD_WORDS	6	/* u32s of IPVS's in_seq and out_seq */
+struct zwin_record {
+	u32	delta;
+	u32	tsoff;
+	u32	info;		/* ZWIN_RI_* */
+	u32	client_isn;
+	u64	mac;
+};
+
+void zwin_record_encode(struct zwin_net *zn, const struct zwin_record *r,
+			const struct zwin_tuple *t,
+			const union nf_inet_addr *daddr, __be16 dport,
+			u32 *w);
+bool zwin_record_decode(struct zwin_net *zn, const u32 *w,
+			const struct zwin_tuple *t,
+			const union nf_inet_addr *daddr, __be16 dport,
+			struct zwin_record *r);
+/* zwin_sync_adopt(): IPVS has no synced connection; not a verdict */
+#define ZWIN_SYNC_NONE		(~0U)
+void zwin_sync_record(struct zwin_conn *c);
+unsigned int zwin_sync_adopt(struct zwin_net *zn, struct sk_buff *skb,
+			     const struct zwin_tuple *t, unsigned int thoff,
+			     bool to_client);
 
 /* hook.c */
 int zwin_hooks_register(struct net *net, bool pre);

@@ -320,6 +320,21 @@ struct zwin_conn *zwin_conn_alloc(struct zwin_net *zn,
 }
 
 /**
+ * zwin_conn_tuple() - the addresses and ports of @c, client side first
+ * @c: a connection
+ * @t: filled (padding zeroed: a key for hashes and MACs)
+ */
+void zwin_conn_tuple(const struct zwin_conn *c, struct zwin_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->af = c->af;
+	t->caddr = c->caddr;
+	t->vaddr = c->vaddr;
+	t->cport = c->cport;
+	t->vport = c->vport;
+}
+
+/**
  * zwin_conn_insert() - make a filled entry visible to lookups
  * @c: from zwin_conn_alloc(), its fields set
  *
@@ -329,11 +344,9 @@ struct zwin_conn *zwin_conn_alloc(struct zwin_net *zn,
 int zwin_conn_insert(struct zwin_conn *c)
 {
 	struct zwin_net *zn = c->zn;
-	struct zwin_tuple t = {
-		.af = c->af, .caddr = c->caddr, .vaddr = c->vaddr,
-		.cport = c->cport, .vport = c->vport,
-	};
+	struct zwin_tuple t;
 
+	zwin_conn_tuple(c, &t);
 	spin_lock_bh(&zn->conn_lock);
 	if (zn->dying || zwin_conn_find(zn, &t)) {
 		spin_unlock_bh(&zn->conn_lock);
@@ -343,7 +356,8 @@ int zwin_conn_insert(struct zwin_conn *c)
 	}
 	hlist_add_head_rcu(&c->hnode, &zn->conn_tbl[zwin_conn_hash(zn, &t)]);
 	atomic_inc(&zn->conn_count);
-	atomic_inc(&zn->pending);
+	if (c->state == ZWIN_S_SYN_SENT)	/* not one rebuilt (sync.c) */
+		atomic_inc(&zn->pending);
 	spin_unlock_bh(&zn->conn_lock);
 	return 0;
 }

@@ -133,16 +133,6 @@ static bool zwin_xmit_to_client(struct zwin_net *zn,
 	return zwin_xmit_routed(zn, t, s, reuse, zwin_af_route(zn->net, t));
 }
 
-static void zwin_conn_tuple(const struct zwin_conn *c, struct zwin_tuple *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->af = c->af;
-	t->caddr = c->caddr;
-	t->vaddr = c->vaddr;
-	t->cport = c->cport;
-	t->vport = c->vport;
-}
-
 /* Injects @s as received from the client on its device. */
 static void zwin_inject_from_client(struct zwin_conn *c,
 				    const struct zwin_seg *s)
@@ -538,6 +528,8 @@ unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 	ack.win = c->cwin;
 	if (c->opts.ts)
 		ack.optlen = zwin_ts_opt(ack.opts, c->ctsval, c->ptsval);
+	/* for the sync daemon, before IPVS's connection is ESTABLISHED */
+	zwin_sync_record(c);
 	/* the handshake's timestamps give way to the ACK-storm detector */
 	c->storm_sig[0] = 0;
 	c->storm_sig[1] = 0;

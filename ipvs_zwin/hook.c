@@ -146,7 +146,24 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 	}
 }
 
-/* Client to virtual address, family-neutral: @t and @thoff are parsed. */
+/*
+ * Whether IPVS's sync daemon runs or ran in the namespace: from then on it
+ * may hold synced connections the proxy has no entry for (sync.c). Set
+ * once, never cleared.
+ */
+static bool zwin_sync_seen(struct zwin_net *zn)
+{
+	struct netns_ipvs *ipvs;
+
+	if (likely(READ_ONCE(zn->sync_seen)))
+		return true;
+	ipvs = net_ipvs(zn->net);
+	if (!ipvs || !READ_ONCE(ipvs->sync_state))
+		return false;
+	WRITE_ONCE(zn->sync_seen, true);
+	return true;
+}
+
 /*
  * Whether a bare ACK may answer one of the proxy's cookies: within a
  * cookie's lifetime of this namespace's last SYN-ACK, or always with a
@@ -159,6 +176,7 @@ static bool zwin_cookie_window(struct zwin_net *zn)
 			   ZWIN_COOKIE_WINDOW);
 }
 
+/* Client to virtual address, family-neutral: @t and @thoff are parsed. */
 static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 				     const struct zwin_tuple *t,
 				     unsigned int thoff)
@@ -191,6 +209,14 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 		}
 		return NF_ACCEPT;
 	}
+	if (zwin_sync_seen(zn)) {
+		/* a connection another director proxied, synced here */
+		unsigned int verdict = zwin_sync_adopt(zn, skb, t, thoff,
+						       false);
+
+		if (verdict != ZWIN_SYNC_NONE)
+			return verdict;
+	}
 	if (zwin_is_bare_ack(th) && zwin_cookie_window(zn) &&
 	    READ_ONCE(zn->sysctl.enable) && zwin_proxied(zn, skb, t)) {
 		unsigned int verdict = zwin_client_ack(zn, skb, t, thoff);
@@ -216,9 +242,17 @@ static unsigned int zwin_forward(struct zwin_net *zn, struct sk_buff *skb,
 				 const struct zwin_tuple *t, unsigned int thoff)
 {
 	struct zwin_conn *c = zwin_conn_find(zn, t);
+	unsigned int verdict;
 
-	if (!c)
+	if (!c) {
+		/* a reply of a connection another director proxied */
+		if (skb->ipvs_property && zwin_sync_seen(zn)) {
+			verdict = zwin_sync_adopt(zn, skb, t, thoff, true);
+			if (verdict != ZWIN_SYNC_NONE)
+				return verdict;
+		}
 		return NF_ACCEPT;
+	}
 	/* pairs with the release in zwin_server_synack(): fields are set */
 	switch (smp_load_acquire(&c->state)) {
 	case ZWIN_S_SYN_SENT:
@@ -377,8 +411,12 @@ static unsigned int zwin_hook(void *priv, struct sk_buff *skb,
 	unsigned int thoff;
 	bool ok;
 
-	/* only PRE_ROUTING has work when no connection is proxied */
-	if (st != ZWIN_PRE && !atomic_read(&zn->conn_count))
+	/*
+	 * Only PRE_ROUTING has work when no connection is proxied, but for
+	 * the replies of connections synced from another director.
+	 */
+	if (st != ZWIN_PRE && !atomic_read(&zn->conn_count) &&
+	    (st == ZWIN_LOCAL || !zwin_sync_seen(zn)))
 		return NF_ACCEPT;
 	if (unlikely(!READ_ONCE(zn->active)))
 		zwin_maybe_activate(zn);

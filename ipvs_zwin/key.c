@@ -17,8 +17,8 @@
  * keyed hash of it, which reveals nothing usable about the key) or
  * "random", so that operators can compare directors.
  *
- * From a cluster key the module derives a second key (for records other
- * directors will read) and the timestamp clock's offset; with it, cookies and
+ * From a cluster key the module derives the key of failover records
+ * (sync.c) and the timestamp clock's offset; with it, cookies and
  * timestamps count wall-clock time, which directors agree on, instead of
  * the namespace's uptime.
  */

@@ -9,7 +9,7 @@
  * lnstat reads at most 32 columns of a file and shows nothing of a file
  * with more, so the counters are spread over files of at most 32 columns
  * each: ip_vs_zwin, then ip_vs_zwin_cluster for those of several
- * directors working together. Each file starts with "entries".
+ * directors working together (key rotation, failover). Each file starts with "entries".
  */
 
 #include <linux/percpu.h>
@@ -72,6 +72,9 @@ const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
 	[ZWIN_STAT_GRO_LIST]		= "gro_list",
 	[ZWIN_STAT_GRO_LIST_FAIL]	= "gro_list_fail",
 	[ZWIN_STAT_COOKIE_PREV]		= "cookie_prev",
+	[ZWIN_STAT_SYNC_RECORD]		= "sync_record",
+	[ZWIN_STAT_SYNC_ADOPTED]	= "sync_adopted",
+	[ZWIN_STAT_SYNC_INVALID]	= "sync_invalid",
 };
 
 /**

@@ -227,9 +227,17 @@ static bool zwin_ipvs_state_live(int state)
 	}
 }
 
-/* IPVS's connection for the client segment @t, referenced, or NULL. */
-static struct ip_vs_conn *zwin_ipvs_conn_get(struct net *net,
-					     const struct zwin_tuple *t)
+/**
+ * zwin_ipvs_conn_ref() - IPVS's connection for a client segment
+ * @net: network namespace of the segment
+ * @t: its addresses and ports
+ *
+ * Must be called under rcu_read_lock().
+ *
+ * Return: the connection, referenced (__ip_vs_conn_put() it), or NULL.
+ */
+struct ip_vs_conn *zwin_ipvs_conn_ref(struct net *net,
+				      const struct zwin_tuple *t)
 {
 	struct netns_ipvs *ipvs = net_ipvs(net);
 	struct ip_vs_conn_param p;
@@ -239,6 +247,18 @@ static struct ip_vs_conn *zwin_ipvs_conn_get(struct net *net,
 	ip_vs_conn_fill_param(ipvs, t->af, IPPROTO_TCP, &t->caddr, t->cport,
 			      &t->vaddr, t->vport, &p);
 	return ip_vs_conn_in_get(&p);
+}
+
+/**
+ * zwin_ipvs_conn_live() - whether IPVS's connection @cp still carries a
+ * flow (not closing or closed)
+ * @cp: the connection, referenced
+ *
+ * Return: true in IPVS's TCP states up to FIN_WAIT and CLOSE_WAIT.
+ */
+bool zwin_ipvs_conn_live(const struct ip_vs_conn *cp)
+{
+	return zwin_ipvs_state_live(READ_ONCE(cp->state));
 }
 
 /**
@@ -258,7 +278,7 @@ static struct ip_vs_conn *zwin_ipvs_conn_get(struct net *net,
 bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 			   bool live)
 {
-	struct ip_vs_conn *cp = zwin_ipvs_conn_get(net, t);
+	struct ip_vs_conn *cp = zwin_ipvs_conn_ref(net, t);
 	bool found;
 
 	if (!cp)
@@ -283,7 +303,7 @@ bool zwin_ipvs_conn_exists(struct net *net, const struct zwin_tuple *t,
 bool zwin_ipvs_conn_dest(struct net *net, const struct zwin_tuple *t,
 			 union nf_inet_addr *daddr, __be16 *dport)
 {
-	struct ip_vs_conn *cp = zwin_ipvs_conn_get(net, t);
+	struct ip_vs_conn *cp = zwin_ipvs_conn_ref(net, t);
 
 	if (!cp)
 		return false;

@@ -310,6 +310,43 @@ upload() {
 
 # upload_check WHAT N OUTPUT: tcp_sink.py send's OUTPUT shows N bytes sent
 # and the same N bytes, same sha256, seen by the server.
+# Failover transfers: a paced download of /big through VIP:80 and upload
+# of as many bytes through VIP:9000, $XFER_RATE bytes/s each (16 MiB at
+# 2 MB/s: about 8 s, long enough to switch directors in the middle).
+XFER_SIZE=16777216
+XFER_RATE=2000000
+# xfer_files: the same random /big on both real servers (and in /tmp/big)
+xfer_files() {
+	head -c "$XFER_SIZE" /dev/urandom > /tmp/big
+	cp /tmp/big /tmp/www-zr1/big
+	cp /tmp/big /tmp/www-zr2/big
+}
+# xfer_start: both transfers in the background (pids $fetch and $send)
+xfer_start() {
+	ip netns exec zc python3 "$ZWIN_GUEST/tcp_sink.py" fetch "$VIP" 80 /big \
+		"$XFER_RATE" > /tmp/fetch.out &
+	fetch=$!
+	ip netns exec zc env ZWIN_RATE="$XFER_RATE" python3 "$ZWIN_GUEST/tcp_sink.py" \
+		send "$VIP" 9000 "$XFER_SIZE" > /tmp/send.out &
+	send=$!
+}
+# xfer_end WHAT: both transfers complete intact; prints the longest time
+# the download waited for data (the failover gap)
+xfer_end() {
+	local sha n gap
+	wait "$fetch" || fail "$1: the download failed ($(cat /tmp/fetch.out))"
+	wait "$send" || fail "$1: the upload failed ($(cat /tmp/send.out))"
+	read -r sha n gap < /tmp/fetch.out
+	expect_eq "$1: the download is byte-exact" "$sha $n" \
+		"$(sha256sum < /tmp/big | cut -d' ' -f1) $XFER_SIZE"
+	upload_check "$1: the upload" "$XFER_SIZE" "$(cat /tmp/send.out)"
+	echo "gap: $1: the download waited at most $gap s for data"
+}
+# synced_conns NS: ESTABLISHED connections to the VIP in NS's IPVS table
+synced_conns() {
+	ip netns exec "$1" ipvsadm -Lnc |
+		awk -v v="$VIP" '$5 ~ "^" v ":" && $3 == "ESTABLISHED"' | wc -l
+}
 upload_check() {
 	local sent nsent seen nseen
 	read -r sent nsent seen nseen <<< "$3"

@@ -9,6 +9,13 @@
                                 server saw> <bytes it saw>"; any error
                                 (refused, reset, timeout, no answer) is
                                 printed and exits with status 1
+                                with $ZWIN_RATE (bytes/s) sent at that
+                                pace, in 32-KiB chunks
+  tcp_sink.py fetch HOST PORT PATH RATE
+                                HTTP GET PATH at RATE bytes/s (reading
+                                16-KiB chunks no faster); print "<sha256
+                                of the body> <bytes> <longest wait for
+                                data, s>", or "error ..." and status 1
   tcp_sink.py info HOST PORT    connect, print the TCP_INFO options the
                                 connection negotiated (ts, sack, wscale);
                                 "serve" appends the server side's to the
@@ -83,10 +90,17 @@ def _send(host, port, n):
     h = hashlib.sha256()
     rnd = hashlib.sha256(b"ipvs-zwin").digest()
     left = n
+    rate = float(os.environ.get("ZWIN_RATE", "0"))
+    t0, done = time.monotonic(), 0
     while left:
         rnd = hashlib.sha256(rnd).digest() * 1024
         chunk = rnd[:min(left, len(rnd))]
+        if rate:
+            ahead = t0 + done / rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
         c.sendall(chunk)
+        done += len(chunk)
         h.update(chunk)
         left -= len(chunk)
     c.shutdown(socket.SHUT_WR)
@@ -206,6 +220,28 @@ def gets(host, port, n, stop=None):
     print(served, tried - served)
 
 
+def fetch(host, port, path, rate):
+    try:
+        c = socket.create_connection((host, port), timeout=10)
+        c.sendall(b"GET %s HTTP/1.0\r\n\r\n" % path.encode())
+        data, gap, t0 = bytearray(), 0.0, time.monotonic()
+        while True:
+            ahead = t0 + len(data) / rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+            w = time.monotonic()
+            b = c.recv(16384)
+            gap = max(gap, time.monotonic() - w)
+            if not b:
+                break
+            data += b
+    except OSError as e:
+        print("error", repr(e))
+        sys.exit(1)
+    body = bytes(data).partition(b"\r\n\r\n")[2]
+    print(hashlib.sha256(body).hexdigest(), len(body), "%.3f" % gap)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "serve":
@@ -216,6 +252,8 @@ if __name__ == "__main__":
         info(sys.argv[2], int(sys.argv[3]))
     elif cmd == "connect":
         connect(sys.argv[2], int(sys.argv[3]), sys.argv[4:] == ["get"])
+    elif cmd == "fetch":
+        fetch(sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5]))
     elif cmd == "gets":
         gets(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
              sys.argv[5] if len(sys.argv) > 5 else None)

@@ -154,7 +154,7 @@ static const char *const zwin_t_documented[] = {
 	"window_open", "to_server", "to_client", "early_drop", "xmit_fail",
 	"syn_invalid", "syn_existing", "ipvs_conn", "ack_storm", "orphaned",
 	"rst_ignored", "icmp_xlate", "gro_list", "gro_list_fail",
-	"cookie_prev",
+	"cookie_prev", "sync_record", "sync_adopted", "sync_invalid",
 };
 
 /* where ip_vs_zwin_cluster's counters start in zwin_t_documented[] */
