@@ -413,10 +413,11 @@ static unsigned int zwin_hook(void *priv, struct sk_buff *skb,
 
 	/*
 	 * Only PRE_ROUTING has work when no connection is proxied, but for
-	 * the replies of connections synced from another director.
+	 * IPVS's replies of connections synced from another director (not
+	 * other forwarded traffic: it is not even parsed).
 	 */
 	if (st != ZWIN_PRE && !atomic_read(&zn->conn_count) &&
-	    (st == ZWIN_LOCAL || !zwin_sync_seen(zn)))
+	    (st == ZWIN_LOCAL || !skb->ipvs_property || !zwin_sync_seen(zn)))
 		return NF_ACCEPT;
 	if (unlikely(!READ_ONCE(zn->active)))
 		zwin_maybe_activate(zn);
