@@ -59,6 +59,7 @@ enum zwin_stat {
 	ZWIN_STAT_SYNC_RECORD,	/* failover records written for IPVS sync */
 	ZWIN_STAT_SYNC_ADOPTED,	/* entries rebuilt from synced records */
 	ZWIN_STAT_SYNC_INVALID,	/* segments of synced conns without a valid record */
+	ZWIN_STAT_ACK_REUSE,	/* valid cookies replacing a closed conn, same ports */
 	ZWIN_STAT_MAX
 };
 
@@ -307,7 +308,8 @@ void zwin_af_output(struct net *net, struct sk_buff *skb,
 unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 			     const struct zwin_tuple *t, unsigned int thoff);
 unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
-			     const struct zwin_tuple *t, unsigned int thoff);
+			     const struct zwin_tuple *t, unsigned int thoff,
+			     struct zwin_conn *old);
 unsigned int zwin_server_synack(struct zwin_conn *c, struct sk_buff *skb,
 				unsigned int thoff);
 void zwin_send_syn(struct zwin_conn *c);

@@ -363,6 +363,10 @@ void zwin_reset_server(struct zwin_conn *c)
  * @skb: the ACK (network header at skb->data)
  * @t: its addresses and ports
  * @thoff: offset of its TCP header
+ * @old: the entry of a closed connection on the same addresses and ports,
+ *	or NULL. The client reused its port and sent its new SYN to another
+ *	director (ECMP, a cluster key): this one sees the ACK first. A valid
+ *	cookie replaces @old; anything else is left to it.
  *
  * With a valid cookie, creates the connection entry and sends the SYN
  * toward the real server; the ACK itself is consumed (the client will
@@ -373,7 +377,8 @@ void zwin_reset_server(struct zwin_conn *c)
  * older IPVS connection, or garbage).
  */
 unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
-			     const struct zwin_tuple *t, unsigned int thoff)
+			     const struct zwin_tuple *t, unsigned int thoff,
+			     struct zwin_conn *old)
 {
 	u8 buf[ZWIN_TCP_HDR_MAX];
 	struct zwin_tcpopts co;
@@ -428,6 +433,11 @@ unsigned int zwin_client_ack(struct zwin_net *zn, struct sk_buff *skb,
 	if (atomic_read(&zn->pending) >= READ_ONCE(zn->sysctl.max_pending)) {
 		zwin_stat_inc(zn, ZWIN_STAT_PENDING_FULL);
 		goto refuse;
+	}
+	if (old) {
+		/* lookups stop finding it at once: the new entry goes in */
+		zwin_conn_kill(old);
+		zwin_stat_inc(zn, ZWIN_STAT_ACK_REUSE);
 	}
 	c = zwin_conn_alloc(zn, t);
 	if (!c) {

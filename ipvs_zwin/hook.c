@@ -98,12 +98,58 @@ static bool zwin_is_bare_ack(const struct tcphdr *th)
 /* A cookie is valid for at most two periods after the last SYN-ACK. */
 #define ZWIN_COOKIE_WINDOW	(130 * HZ)
 
+/*
+ * Whether a bare ACK may answer one of the proxy's cookies: within a
+ * cookie's lifetime of this namespace's last SYN-ACK, or always with a
+ * cluster key, whose cookies other directors may have sent.
+ */
+static bool zwin_cookie_window(struct zwin_net *zn)
+{
+	return READ_ONCE(zn->keys.shared) ||
+	       time_before(jiffies, READ_ONCE(zn->last_synack) +
+			   ZWIN_COOKIE_WINDOW);
+}
+
+/*
+ * Whether a client segment outside any live proxied connection may answer
+ * a SYN-ACK of the proxy, to check its cookie: a bare ACK, to a service
+ * the proxy serves, while cookies may be out.
+ */
+static bool zwin_may_be_cookie(struct zwin_net *zn, const struct sk_buff *skb,
+			       const struct zwin_tuple *t,
+			       const struct tcphdr *th)
+{
+	return zwin_is_bare_ack(th) && zwin_cookie_window(zn) &&
+	       READ_ONCE(zn->sysctl.enable) && zwin_proxied(zn, skb, t);
+}
+
+/*
+ * A client segment of @c, closed or reset, that may be the ACK of a new
+ * connection on the same ports: the client reused its port and its SYN
+ * went to another director (ECMP, a cluster key), so that this one never
+ * saw it. A valid cookie replaces @c (zwin_client_ack()).
+ *
+ * Return: NF_ACCEPT if the segment is still @c's, another verdict if
+ * zwin_client_ack() took it.
+ */
+static unsigned int zwin_reuse_ack(struct zwin_net *zn, struct zwin_conn *c,
+				   struct sk_buff *skb,
+				   const struct zwin_tuple *t,
+				   const struct tcphdr *th, unsigned int thoff)
+{
+	if (!zwin_may_be_cookie(zn, skb, t, th))
+		return NF_ACCEPT;
+	return zwin_client_ack(zn, skb, t, thoff, c);
+}
+
 /* A client segment of a connection the proxy already tracks. */
 static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 				    struct sk_buff *skb,
 				    const struct zwin_tuple *t,
 				    const struct tcphdr *th, unsigned int thoff)
 {
+	unsigned int verdict;
+
 	/* pairs with the release in zwin_server_synack(): fields are set */
 	switch (smp_load_acquire(&c->state)) {
 	case ZWIN_S_SYN_SENT:
@@ -120,6 +166,9 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 		zwin_stat_inc(zn, ZWIN_STAT_EARLY_DROP);
 		return NF_DROP;
 	case ZWIN_S_RESET:
+		verdict = zwin_reuse_ack(zn, c, skb, t, th, thoff);
+		if (verdict != NF_ACCEPT)
+			return verdict;
 		/*
 		 * The client was reset; what it sent meanwhile goes nowhere,
 		 * but for resets: among them the proxy's own to the server.
@@ -133,6 +182,9 @@ static unsigned int zwin_client_pkt(struct zwin_net *zn, struct zwin_conn *c,
 				return zwin_client_syn(zn, skb, t, thoff);
 			return NF_ACCEPT;
 		}
+		verdict = zwin_reuse_ack(zn, c, skb, t, th, thoff);
+		if (verdict != NF_ACCEPT)
+			return verdict;
 		fallthrough;
 	default:
 		/*
@@ -162,18 +214,6 @@ static bool zwin_sync_seen(struct zwin_net *zn)
 		return false;
 	WRITE_ONCE(zn->sync_seen, true);
 	return true;
-}
-
-/*
- * Whether a bare ACK may answer one of the proxy's cookies: within a
- * cookie's lifetime of this namespace's last SYN-ACK, or always with a
- * cluster key, whose cookies other directors may have sent.
- */
-static bool zwin_cookie_window(struct zwin_net *zn)
-{
-	return READ_ONCE(zn->keys.shared) ||
-	       time_before(jiffies, READ_ONCE(zn->last_synack) +
-			   ZWIN_COOKIE_WINDOW);
 }
 
 /* Client to virtual address, family-neutral: @t and @thoff are parsed. */
@@ -217,9 +257,9 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 		if (verdict != ZWIN_SYNC_NONE)
 			return verdict;
 	}
-	if (zwin_is_bare_ack(th) && zwin_cookie_window(zn) &&
-	    READ_ONCE(zn->sysctl.enable) && zwin_proxied(zn, skb, t)) {
-		unsigned int verdict = zwin_client_ack(zn, skb, t, thoff);
+	if (zwin_may_be_cookie(zn, skb, t, th)) {
+		unsigned int verdict = zwin_client_ack(zn, skb, t, thoff,
+						       NULL);
 
 		if (verdict != NF_ACCEPT)
 			return verdict;

@@ -75,6 +75,7 @@ const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
 	[ZWIN_STAT_SYNC_RECORD]		= "sync_record",
 	[ZWIN_STAT_SYNC_ADOPTED]	= "sync_adopted",
 	[ZWIN_STAT_SYNC_INVALID]	= "sync_invalid",
+	[ZWIN_STAT_ACK_REUSE]		= "ack_reuse",
 };
 
 /**

@@ -29,7 +29,12 @@
                                 N HTTP GETs one after another (3-s timeout
                                 each), or with STOPFILE until that file
                                 exists; print "<served> <failed>", served
-                                meaning a "200 OK" answer and a body
+                                meaning a "200 OK" answer and a body;
+                                a failed one is reported on stderr
+  tcp_sink.py reuse HOST PORT SPORT N
+                                N such GETs, all from source port SPORT,
+                                each once the previous one's socket is
+                                gone; prints as "gets" does
   tcp_sink.py pcap FILE         one line per TCP segment of a tcpdump
                                 file: "src sport dst dport flags seq end
                                 ack" (flags as tcpdump's letters, end =
@@ -39,6 +44,7 @@ import hashlib
 import os
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -184,40 +190,71 @@ def connect(host, port, get):
     print(r, "%.3f" % (time.monotonic() - t0))
 
 
+def get_once(host, port, tried, sport=0):
+    """One HTTP GET (3-s timeout), from port SPORT if given; True if a 200
+    with a body came back, else False with the reason on stderr."""
+    s = None
+    t0 = time.monotonic()
+    phase = "connect"
+    try:
+        s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        s.settimeout(3)
+        if sport:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("", sport))
+        s.connect((host, port))
+        phase = "request (connected after %.3f s)" % (time.monotonic() - t0)
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        head, _, body = data.partition(b"\r\n\r\n")
+        if b" 200 " in head.split(b"\r\n")[0] and body:
+            return True
+        print("gets: request %d: %d bytes, no 200 with a body"
+              % (tried, len(data)), file=sys.stderr)
+    except OSError as e:
+        try:
+            lport = s.getsockname()[1]
+        except OSError:
+            lport = "-"
+        print("gets: request %d (port %s) failed in %s after %.3f s: %r"
+              % (tried, lport, phase, time.monotonic() - t0, e),
+              file=sys.stderr)
+        # a failed request ends with a reset, so that no orphaned
+        # socket keeps probing a zero window after this returns
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     struct.pack("ii", 1, 0))
+        s.close()
+    return False
+
+
 def gets(host, port, n, stop=None):
     served = tried = 0
     while tried < n and not (stop and os.path.exists(stop)):
         tried += 1
-        s = None
-        t0 = time.monotonic()
-        try:
-            s = socket.create_connection((host, port), timeout=3)
-            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-            s.close()
-            head, _, body = data.partition(b"\r\n\r\n")
-            if b" 200 " in head.split(b"\r\n")[0] and body:
-                served += 1
-            else:
-                print("gets: request %d: %d bytes, no 200 with a body"
-                      % (tried, len(data)), file=sys.stderr)
-        except OSError as e:
-            lport = s.getsockname()[1] if s is not None else "-"
-            print("gets: request %d (port %s) failed after %.3f s: %r"
-                  % (tried, lport, time.monotonic() - t0, e),
-                  file=sys.stderr)
-            # a failed request ends with a reset, so that no orphaned
-            # socket keeps probing a zero window after this returns
-            if s is not None:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                             struct.pack("ii", 1, 0))
-                s.close()
+        served += get_once(host, port, tried)
     print(served, tried - served)
+
+
+def reuse(host, port, sport, n):
+    """N GETs one after another from the same source port: each waits
+    (up to 5 s) for the previous connection's socket to be gone."""
+    served = 0
+    for tried in range(1, n + 1):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            ss = subprocess.run(["ss", "-Htan", "sport", "= :%d" % sport],
+                                capture_output=True, text=True).stdout
+            if not ss.strip():
+                break
+            time.sleep(0.05)
+        served += get_once(host, port, tried, sport)
+    print(served, n - served)
 
 
 def fetch(host, port, path, rate):
@@ -257,5 +294,8 @@ if __name__ == "__main__":
     elif cmd == "gets":
         gets(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
              sys.argv[5] if len(sys.argv) > 5 else None)
+    elif cmd == "reuse":
+        reuse(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+              int(sys.argv[5]))
     elif cmd == "pcap":
         pcap(sys.argv[2])

@@ -189,7 +189,7 @@ static unsigned int zwin_hs_run(struct zwin_hs *hs, struct sk_buff *skb,
 	local_bh_disable();
 	rcu_read_lock();
 	v = syn ? zwin_client_syn(hs->zn, skb, &hs->t, ip_hdrlen(skb)) :
-		  zwin_client_ack(hs->zn, skb, &hs->t, ip_hdrlen(skb));
+		  zwin_client_ack(hs->zn, skb, &hs->t, ip_hdrlen(skb), NULL);
 	rcu_read_unlock();
 	local_bh_enable();
 	return v;
@@ -318,6 +318,17 @@ static void zwin_test_hs_synack(struct kunit *test)
 	zwin_hs_synack(test, hs, test->param_value, get_random_u32(), &tsval);
 }
 
+/* Waits (up to a second) for the table to hold @entries entries again. */
+static void zwin_hs_drain(struct kunit *test, struct zwin_hs *hs,
+			  int entries)
+{
+	int i;
+
+	for (i = 0; i < 100 && atomic_read(&hs->zn->conn_count) != entries; i++)
+		usleep_range(10000, 20000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hs->zn->conn_count), entries);
+}
+
 /* The client's ACK (@probe: its window probe instead) to the end. */
 static void zwin_hs_complete(struct kunit *test, bool probe)
 {
@@ -436,9 +447,7 @@ static void zwin_hs_complete(struct kunit *test, bool probe)
 	local_bh_disable();
 	zwin_conn_kill(zc);
 	local_bh_enable();
-	for (i = 0; i < 100 && atomic_read(&hs->zn->conn_count) != entries; i++)
-		usleep_range(10000, 20000);
-	KUNIT_EXPECT_EQ(test, atomic_read(&hs->zn->conn_count), entries);
+	zwin_hs_drain(test, hs, entries);
 }
 
 static void zwin_test_hs_ack(struct kunit *test)
@@ -479,11 +488,83 @@ static void zwin_test_hs_not_cookie(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, skb_peek(&zwin_hs_in));
 }
 
+/*
+ * The client reused the port of a closed connection and another director
+ * answered its SYN: here only the ACK arrives, on the old entry's ports.
+ * A segment that is no cookie stays the old connection's; a valid cookie
+ * replaces it (ack_reuse) and the server handshake starts.
+ */
+static void zwin_test_hs_reuse(struct kunit *test)
+{
+	struct zwin_hs *hs = test->priv;
+	int entries = atomic_read(&hs->zn->conn_count);
+	u32 isn = get_random_u32(), cookie, tsval;
+	struct zwin_conn *old, *zc;
+	unsigned long reused;
+	struct sk_buff *skb;
+	unsigned int v;
+	u8 opts[12];
+	bool dead;
+
+	old = zwin_conn_alloc(hs->zn, &hs->t);
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	old->state = ZWIN_S_CLOSING;
+	KUNIT_ASSERT_EQ(test, zwin_conn_insert(old), 0);
+	reused = zwin_stat_sum(hs->zn, ZWIN_STAT_ACK_REUSE);
+	cookie = zwin_hs_synack(test, hs, &zwin_hs_cases[0], isn, &tsval);
+	zwin_ts_opt(opts, 778, tsval);
+
+	/* one off the cookie: the old connection's segment */
+	skb = zwin_hs_skb(test, hs, TCPHDR_ACK, isn + 1, cookie + 2, 502, opts,
+			  TCPOLEN_TSTAMP_ALIGNED);
+	local_bh_disable();
+	rcu_read_lock();
+	v = zwin_client_ack(hs->zn, skb, &hs->t, ip_hdrlen(skb), old);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	kfree_skb(skb);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(old->dead));
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(hs->zn, ZWIN_STAT_ACK_REUSE),
+			reused);
+
+	/* the cookie: a new connection in place of the old one */
+	skb = zwin_hs_skb(test, hs, TCPHDR_ACK, isn + 1, cookie + 1, 502, opts,
+			  TCPOLEN_TSTAMP_ALIGNED);
+	local_bh_disable();
+	rcu_read_lock();
+	v = zwin_client_ack(hs->zn, skb, &hs->t, ip_hdrlen(skb), old);
+	/* killed: freed after a grace period, not before */
+	dead = READ_ONCE(old->dead);
+	zc = zwin_conn_find(hs->zn, &hs->t);
+	rcu_read_unlock();
+	local_bh_enable();
+	if (v != NF_STOLEN)	/* not consumed */
+		kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, v, NF_STOLEN);
+	KUNIT_EXPECT_TRUE(test, dead);
+	KUNIT_EXPECT_EQ(test, zwin_stat_sum(hs->zn, ZWIN_STAT_ACK_REUSE),
+			reused + 1);
+	KUNIT_ASSERT_NOT_NULL(test, zc);
+	KUNIT_EXPECT_PTR_NE(test, zc, old);
+	KUNIT_EXPECT_EQ(test, zc->state, ZWIN_S_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, zc->proxy_isn, cookie);
+	skb = zwin_hs_next(&zwin_hs_in);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, skb, "no SYN toward the server");
+	kfree_skb(skb);
+
+	local_bh_disable();
+	zwin_conn_kill(zc);
+	local_bh_enable();
+	zwin_hs_drain(test, hs, entries);
+}
+
 static struct kunit_case zwin_hs_test_cases[] = {
 	KUNIT_CASE_PARAM(zwin_test_hs_synack, zwin_hs_gen_params),
 	KUNIT_CASE(zwin_test_hs_ack),
 	KUNIT_CASE(zwin_test_hs_probe),
 	KUNIT_CASE(zwin_test_hs_not_cookie),
+	KUNIT_CASE(zwin_test_hs_reuse),
 	{}
 };
 

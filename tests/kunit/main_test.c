@@ -120,7 +120,7 @@ static unsigned int zwin_mt_client_ack(struct zwin_net *zn,
 
 	local_bh_disable();
 	rcu_read_lock();
-	v = zwin_client_ack(zn, skb, t, ip_hdrlen(skb));
+	v = zwin_client_ack(zn, skb, t, ip_hdrlen(skb), NULL);
 	rcu_read_unlock();
 	local_bh_enable();
 	return v;

@@ -155,6 +155,7 @@ static const char *const zwin_t_documented[] = {
 	"syn_invalid", "syn_existing", "ipvs_conn", "ack_storm", "orphaned",
 	"rst_ignored", "icmp_xlate", "gro_list", "gro_list_fail",
 	"cookie_prev", "sync_record", "sync_adopted", "sync_invalid",
+	"ack_reuse",
 };
 
 /* where ip_vs_zwin_cluster's counters start in zwin_t_documented[] */
