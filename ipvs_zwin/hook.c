@@ -249,8 +249,15 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 		}
 		return NF_ACCEPT;
 	}
-	if (zwin_sync_seen(zn)) {
-		/* a connection another director proxied, synced here */
+	/*
+	 * A connection another director proxied, synced here. Only segments
+	 * to a service the proxy serves are looked up in IPVS's table: the
+	 * service is found without touching a connection's refcount, with
+	 * the client's mark as IPVS finds it (fwmark services).
+	 */
+	if (zwin_sync_seen(zn) &&
+	    zwin_classify(zn->net, t->af, skb->mark, &t->vaddr,
+			  t->vport) >= ZWIN_CLS_NODEST) {
 		unsigned int verdict = zwin_sync_adopt(zn, skb, t, thoff,
 						       false);
 
