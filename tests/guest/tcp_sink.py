@@ -49,6 +49,16 @@ import sys
 import time
 
 
+def read_all(s):
+    """Everything the peer sends on S until it closes."""
+    got = b""
+    while True:
+        b = s.recv(4096)
+        if not b:
+            return got
+        got += b
+
+
 def serve(port):
     # dual-stack: IPv4 clients arrive as v4-mapped addresses
     s = socket.socket(socket.AF_INET6)
@@ -110,13 +120,7 @@ def _send(host, port, n):
         h.update(chunk)
         left -= len(chunk)
     c.shutdown(socket.SHUT_WR)
-    got = b""
-    while True:
-        b = c.recv(4096)
-        if not b:
-            break
-        got += b
-    return h.hexdigest(), got.decode().strip()
+    return h.hexdigest(), read_all(c).decode().strip()
 
 
 def tcp_opts(sock):
@@ -205,12 +209,7 @@ def get_once(host, port, tried, sport=0):
         s.connect((host, port))
         phase = "request (connected after %.3f s)" % (time.monotonic() - t0)
         s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        data = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            data += chunk
+        data = read_all(s)
         s.close()
         head, _, body = data.partition(b"\r\n\r\n")
         if b" 200 " in head.split(b"\r\n")[0] and body:

@@ -121,9 +121,11 @@ c iptables -D OUTPUT -p tcp --tcp-flags RST RST -j DROP
 sink_up --pe zwin
 c sysctl -qw net.ipv4.tcp_tw_reuse=1
 est=$(zstat zlb established) ssyn=$(zstat zlb server_syn)
-reuse=$(ip netns exec zc python3 - "$VIP" <<'PY'
+reuse=$(ip netns exec zc python3 - "$VIP" "$ZWIN_GUEST" <<'PY'
 import errno, socket, sys, time
 vip = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+from tcp_sink import read_all
 
 def conn(port, dport):
     # The previous socket of the port may still wait in LAST_ACK for the
@@ -143,14 +145,6 @@ def conn(port, dport):
                 raise
             time.sleep(0.1)
     raise OSError(errno.EADDRNOTAVAIL, "port %d still taken after 5 s" % port)
-
-def read_all(s):
-    got = b""
-    while True:
-        b = s.recv(4096)
-        if not b:
-            return got
-        got += b
 
 for i in range(4):
     s = conn(44000, 80)
