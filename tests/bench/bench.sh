@@ -47,10 +47,19 @@ ns_stat() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
 cpu_sys() { awk '$1 == "cpu" { print $4 + $7 + $8 }' /proc/stat; }
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
-# Back to a bare balancer: no IPVS service, no iptables rule, no qdisc.
+# Back to a bare balancer: no IPVS service, no iptables or nftables rule,
+# no qdisc, no local listener, SYN cookies as by default.
+LISTENER=
 lb_reset() {
 	local t ns dev
 	ip netns exec zlb ipvsadm -C 2> /dev/null
+	ip netns exec zlb nft delete table inet zwinbench 2> /dev/null
+	if [ -n "$LISTENER" ]; then
+		kill "$LISTENER" 2> /dev/null
+		wait "$LISTENER" 2> /dev/null
+		LISTENER=
+	fi
+	ip netns exec zlb sysctl -qw net.ipv4.tcp_syncookies=1
 	for ns in zlb zc zr1 zr2; do
 		for t in raw filter; do
 			ip netns exec "$ns" iptables -t "$t" -F 2> /dev/null
@@ -109,6 +118,7 @@ for ns in zr1 zr2; do
 done
 
 # --- 1. SYN flood absorption -------------------------------------------
+FLOOD_VARIANTS="zwin synproxy nftsynproxy kcookie rawdrop"
 flood_setup() {
 	lb_reset
 	case $1 in
@@ -122,6 +132,41 @@ flood_setup() {
 			--ctstate INVALID,UNTRACKED -j SYNPROXY --sack-perm \
 			--timestamp --wscale 7 --mss 1460
 		lb iptables -A INPUT -p tcp --dport 80 -m conntrack --ctstate INVALID -j DROP
+		;;
+	nftsynproxy)
+		# the same recipe in nftables (nft_synproxy)
+		ipvs_nat_service
+		lb sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
+		ip netns exec zlb nft -f - <<-'NFT' || return
+		table inet zwinbench {
+			chain pre {
+				type filter hook prerouting priority raw;
+				tcp dport 80 tcp flags syn notrack
+			}
+			chain in {
+				type filter hook input priority filter;
+				tcp dport 80 ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm
+				tcp dport 80 ct state invalid drop
+			}
+		}
+		NFT
+		;;
+	kcookie)
+		# the kernel's own SYN cookies: a listener on the balancer,
+		# every SYN answered with a cookie (tcp_syncookies=2), no IPVS
+		lb sysctl -qw net.ipv4.tcp_syncookies=2
+		ip netns exec zlb python3 -c 'import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 80))
+s.listen(128)
+time.sleep(3600)' &
+		LISTENER=$!
+		for _ in $(seq 50); do
+			listening zlb 80 && break
+			sleep 0.1
+		done
+		listening zlb 80 || return
 		;;
 	rawdrop)
 		ipvs_nat_service
@@ -345,7 +390,7 @@ prof() {
 }
 profile_run() {
 	local v
-	for v in zwin rawdrop synproxy; do
+	for v in $FLOOD_VARIANTS; do
 		flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; continue; }
 		sleep 0.5
 		prof "flood-$v" ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS"
@@ -359,7 +404,7 @@ profile_run() {
 for r in $(seq 1 "$ROUNDS"); do
 	note "round $r of $ROUNDS"
 	if want flood; then
-		for v in $(rotate "$r" zwin synproxy rawdrop); do flood_run "$v" "$r"; done
+		for v in $(rotate "$r" $FLOOD_VARIANTS); do flood_run "$v" "$r"; done
 	fi
 	if want tput; then
 		for v in $(rotate "$r" zwin plain nomod); do tput_run "$v" "$r"; done
