@@ -157,7 +157,7 @@ def main():
             vals = list(data[key].values())
             s = spread(vals)
             figures.append((sec, met, var, s, len(vals)))
-            print("    %-9s %10s  (%s..%s, n=%d)" % (var, fmt(s[0]), fmt(s[1]), fmt(s[2]), len(vals)))
+            print("    %-11s %10s  (%s..%s, n=%d)" % (var, fmt(s[0]), fmt(s[1]), fmt(s[2]), len(vals)))
     print()
     print("Balancer CPU per SYN is the whole guest's system+softirq time over the")
     print("SYNs the balancer received (generator and attacker included): approximate.")
