@@ -71,9 +71,12 @@ dkms-remove:
 docs:
 	scripts/docs.sh $(DOCS_OUT)
 
+# fails if the build fails (no headers for KVER: make KVER=<release>) or
+# sparse or the compiler says anything
 sparse:
-	$(MAKE) -C $(KDIR) M=$(PWD) C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | \
-		tee sparse.log; ! grep -E "warning|error" sparse.log
+	$(MAKE) -C $(KDIR) M=$(PWD) C=2 CF="-D__CHECK_ENDIAN__" modules \
+		> sparse.log 2>&1; rc=$$?; cat sparse.log; \
+		[ $$rc -eq 0 ] && ! grep -E "warning|error" sparse.log
 
 checkpatch:
 	scripts/checkpatch.sh
