@@ -26,6 +26,8 @@ RATIOS = [
      "flood", "handled_per_s", "zwin", "kcookie", 1.5),
     ("SYN flood: zwin SYN-ACKs / raw-drop SYNs, per s",
      "flood", "handled_per_s", "zwin", "rawdrop", 0.75),
+    ("SYN flood: zwin, 2 CPUs / 1 CPU, SYN-ACKs/s",
+     "flood", "handled_per_s", "zwin2cpu", "zwin", 1.8),
     ("iperf3 -P 1: zwin / plain IPVS", "tput", "mbit_per_s_P1", "zwin", "plain", 0.97),
     ("iperf3 -P 4: zwin / plain IPVS", "tput", "mbit_per_s_P4", "zwin", "plain", 0.97),
     ("iperf3 -P 1: plain, module loaded / not", "tput", "mbit_per_s_P1", "plain", "nomod", 0.98),

@@ -57,6 +57,7 @@ ZWIN_LIVE=${ZWIN_LIVE:-1} ZWIN_GUEST_TIMEOUT=${ZWIN_GUEST_TIMEOUT:-4000} \
 run=$ZWIN_CACHE/runs/$rel
 for f in bench.csv bench-info.txt bench.log bench.dmesg \
 	profile-flood-zwin.txt profile-flood-rawdrop.txt profile-flood-synproxy.txt \
+	profile-flood-nftsynproxy.txt profile-flood-kcookie.txt \
 	profile-tput-zwin.txt profile-tput-plain.txt; do
 	[ -f "$run/$f" ] && cp "$run/$f" "$res/raw-$f"
 done

@@ -118,11 +118,11 @@ for ns in zr1 zr2; do
 done
 
 # --- 1. SYN flood absorption -------------------------------------------
-FLOOD_VARIANTS="zwin synproxy nftsynproxy kcookie rawdrop"
+FLOOD_VARIANTS="zwin zwin2cpu synproxy nftsynproxy kcookie rawdrop"
 flood_setup() {
 	lb_reset
 	case $1 in
-	zwin)
+	zwin | zwin2cpu)
 		ipvs_nat_service --pe zwin ;;
 	synproxy)
 		ipvs_nat_service
@@ -174,18 +174,36 @@ time.sleep(3600)' &
 		;;
 	esac
 }
+# flood_gen VARIANT: the flood, "sent N seconds S". A veth delivers on the
+# sending cpu, so the balancer's work runs where the generator runs: one
+# generator keeps it on one cpu; zwin2cpu runs one pinned to each of the
+# first two cpus (the balancer on two cpus) and sums them.
+flood_gen() {
+	local c
+	if [ "$1" != zwin2cpu ]; then
+		ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS"
+		return
+	fi
+	for c in 0 1; do
+		ip netns exec za taskset -c "$c" "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 \
+			"$MEAS" > "/tmp/synflood.$c" &
+	done
+	wait
+	awk '{ n++; s += $2; if ($4 > t) t = $4 }
+	     END { if (n == 2) printf "sent %d seconds %.3f\n", s, t }' /tmp/synflood.[01]
+}
 flood_run() {
 	local v=$1 r=$2 rx0 tx0 cpu0 slab0 rx1 tx1 cpu1 slab1 out sent secs syn0=0 syn1=0
 	flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; return; }
 	sleep 0.5
-	[ "$v" = zwin ] && syn0=$(zstat zlb synack_sent)
+	case $v in zwin*) syn0=$(zstat zlb synack_sent) ;; esac
 	rx0=$(ns_stat zlb zlbza rx_packets) tx0=$(ns_stat zlb zlbza tx_packets)
 	slab0=$(meminfo Slab) cpu0=$(cpu_sys)
-	out=$(ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS")
+	out=$(flood_gen "$v")
 	sleep 0.3
 	cpu1=$(cpu_sys) slab1=$(meminfo Slab)
 	rx1=$(ns_stat zlb zlbza rx_packets) tx1=$(ns_stat zlb zlbza tx_packets)
-	[ "$v" = zwin ] && syn1=$(zstat zlb synack_sent)
+	case $v in zwin*) syn1=$(zstat zlb synack_sent) ;; esac
 	read -r _ sent _ secs <<< "$out"
 	[ -n "$secs" ] || { echo "bench: synflood failed: $out"; return; }
 	awk -v v="$v" -v r="$r" -v sent="$sent" -v s="$secs" -v rx=$((rx1 - rx0)) \
@@ -200,7 +218,7 @@ flood_run() {
 		printf "flood,%s,%s,handled_per_s,%.0f\n", v, r, (v == "rawdrop" ? rx : tx) / s
 		printf "flood,%s,%s,cpu_us_per_syn,%.3f\n", v, r, cpu * 10000 / rx
 		printf "flood,%s,%s,slab_bytes_per_syn,%.4f\n", v, r, slab * 1024 / rx
-		if (v == "zwin")
+		if (v ~ /^zwin/)
 			printf "flood,%s,%s,zwin_synack_per_s,%.0f\n", v, r, zs / s
 	}' >> "$CSV"
 	echo "flood $v round $r: sent $sent in ${secs}s, balancer rx $((rx1 - rx0)) tx $((tx1 - tx0)), cpu $((cpu1 - cpu0)) ticks, slab $((slab1 - slab0)) kB"
@@ -390,7 +408,8 @@ prof() {
 }
 profile_run() {
 	local v
-	for v in $FLOOD_VARIANTS; do
+	# one generator each (perf runs a program, not flood_gen)
+	for v in zwin rawdrop synproxy nftsynproxy kcookie; do
 		flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; continue; }
 		sleep 0.5
 		prof "flood-$v" ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS"
