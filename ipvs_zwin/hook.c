@@ -111,19 +111,6 @@ static bool zwin_cookie_window(struct zwin_net *zn)
 }
 
 /*
- * Whether a client segment outside any live proxied connection may answer
- * a SYN-ACK of the proxy, to check its cookie: a bare ACK, to a service
- * the proxy serves, while cookies may be out.
- */
-static bool zwin_may_be_cookie(struct zwin_net *zn, const struct sk_buff *skb,
-			       const struct zwin_tuple *t,
-			       const struct tcphdr *th)
-{
-	return zwin_is_bare_ack(th) && zwin_cookie_window(zn) &&
-	       READ_ONCE(zn->sysctl.enable) && zwin_proxied(zn, skb, t);
-}
-
-/*
  * A client segment of @c, closed or reset, that may be the ACK of a new
  * connection on the same ports: the client reused its port and its SYN
  * went to another director (ECMP, a cluster key), so that this one never
@@ -137,7 +124,8 @@ static unsigned int zwin_reuse_ack(struct zwin_net *zn, struct zwin_conn *c,
 				   const struct zwin_tuple *t,
 				   const struct tcphdr *th, unsigned int thoff)
 {
-	if (!zwin_may_be_cookie(zn, skb, t, th))
+	if (!zwin_is_bare_ack(th) || !zwin_cookie_window(zn) ||
+	    !READ_ONCE(zn->sysctl.enable) || !zwin_proxied(zn, skb, t))
 		return NF_ACCEPT;
 	return zwin_client_ack(zn, skb, t, thoff, c);
 }
@@ -222,8 +210,10 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 				     unsigned int thoff)
 {
 	const struct tcphdr *th;
+	enum zwin_class cls;
 	struct zwin_conn *c;
 	struct tcphdr _th;
+	bool sync, ack;
 
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th)
@@ -250,21 +240,25 @@ static unsigned int zwin_pre_routing(struct zwin_net *zn, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	/*
-	 * A connection another director proxied, synced here. Only segments
-	 * to a service the proxy serves are looked up in IPVS's table: the
-	 * service is found without touching a connection's refcount, with
-	 * the client's mark as IPVS finds it (fwmark services).
+	 * What is left may be a segment of a connection another director
+	 * proxied, synced here, or the ACK of a cookie: the service is found
+	 * once for both, and only then, without touching an IPVS connection's
+	 * refcount (the client's mark, as IPVS finds fwmark services).
 	 */
-	if (zwin_sync_seen(zn) &&
-	    zwin_classify(zn->net, t->af, skb->mark, &t->vaddr,
-			  t->vport) >= ZWIN_CLS_NODEST) {
+	sync = zwin_sync_seen(zn);
+	ack = zwin_is_bare_ack(th) && zwin_cookie_window(zn) &&
+	      READ_ONCE(zn->sysctl.enable);
+	if (!sync && !ack)
+		return NF_ACCEPT;
+	cls = zwin_classify(zn->net, t->af, skb->mark, &t->vaddr, t->vport);
+	if (sync && cls >= ZWIN_CLS_NODEST) {
 		unsigned int verdict = zwin_sync_adopt(zn, skb, t, thoff,
 						       false);
 
 		if (verdict != ZWIN_SYNC_NONE)
 			return verdict;
 	}
-	if (zwin_may_be_cookie(zn, skb, t, th)) {
+	if (ack && cls == ZWIN_CLS_PROXY) {
 		unsigned int verdict = zwin_client_ack(zn, skb, t, thoff,
 						       NULL);
 
