@@ -10,6 +10,7 @@
 #include <linux/seqlock.h>
 #include <linux/siphash.h>
 #include <linux/tcp.h>
+#include <linux/if_ether.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
 #include <linux/netfilter.h>
@@ -60,6 +61,8 @@ enum zwin_stat {
 	ZWIN_STAT_SYNC_ADOPTED,	/* entries rebuilt from synced records */
 	ZWIN_STAT_SYNC_INVALID,	/* segments of synced conns without a valid record */
 	ZWIN_STAT_ACK_REUSE,	/* valid cookies replacing a closed conn, same ports */
+	ZWIN_STAT_SYNACK_DIRECT, /* SYN-ACKs sent the short way (direct.c) */
+	ZWIN_STAT_DIRECT_FALLBACK, /* ... routed: the short way did not apply */
 	ZWIN_STAT_MAX
 };
 
@@ -88,6 +91,7 @@ struct zwin_sysctl {
 	int max_conns;
 	int max_pending;
 	int ack_storm;
+	int synack_direct;	/* SYN-ACKs the short way when valid */
 };
 
 /*
@@ -303,6 +307,17 @@ bool zwin_af_turn(struct net *net, struct sk_buff *skb,
 struct dst_entry *zwin_af_route(struct net *net, const struct zwin_tuple *t);
 void zwin_af_output(struct net *net, struct sk_buff *skb,
 		    struct dst_entry *dst);
+
+/* direct.c: how a SYN came in, to answer it the short way */
+struct zwin_direct {
+	struct net_device	*dev;
+	u8			dest[ETH_ALEN];
+};
+
+bool zwin_direct_note(const struct sk_buff *skb, struct zwin_direct *d);
+bool zwin_direct_route_ok(const struct zwin_direct *d,
+			  const struct dst_entry *dst);
+bool zwin_direct_xmit(struct sk_buff *skb, const struct zwin_direct *d);
 
 /* handshake.c */
 unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,

@@ -14,7 +14,8 @@
  *                         the server's window, the proxy's sequence
  *
  * Segments to the client leave from the virtual address through the
- * local output path, untracked by conntrack and ignored by IPVS. Segments
+ * local output path, untracked by conntrack and ignored by IPVS; the
+ * SYN-ACK of the first line the short way when it can (direct.c). Segments
  * to the server are injected as if received from the client.
  */
 
@@ -93,13 +94,14 @@ static struct sk_buff *zwin_build(struct net *net, const struct zwin_tuple *t,
 
 /*
  * Sends @s from the virtual address to the client along @dst (a route
- * from zwin_af_route(), whose reference it takes; NULL: no route); false
- * if it could not. @reuse, a received segment or NULL, is consumed in
- * every case: the answer is built in it when it can be.
+ * from zwin_af_route(), whose reference it takes; NULL: no route), or the
+ * short way if @direct is given (@dst then only checked it); false if it
+ * could not. @reuse, a received segment or NULL, is consumed in every
+ * case: the answer is built in it when it can be.
  */
-static bool zwin_xmit_routed(struct zwin_net *zn, const struct zwin_tuple *t,
-			     const struct zwin_seg *s, struct sk_buff *reuse,
-			     struct dst_entry *dst)
+static bool zwin_xmit(struct zwin_net *zn, const struct zwin_tuple *t,
+		      const struct zwin_seg *s, struct sk_buff *reuse,
+		      struct dst_entry *dst, const struct zwin_direct *direct)
 {
 	struct sk_buff *skb;
 
@@ -116,6 +118,12 @@ static bool zwin_xmit_routed(struct zwin_net *zn, const struct zwin_tuple *t,
 	/* IPVS must not schedule it, conntrack must not judge it. */
 	skb->ipvs_property = 1;
 	zwin_set_untracked(skb);
+	if (direct) {
+		dst_release(dst);
+		if (!zwin_direct_xmit(skb, direct))
+			goto fail;
+		return true;
+	}
 	zwin_af_output(zn->net, skb, dst);
 	return true;
 fail:
@@ -124,13 +132,13 @@ fail:
 	return false;
 }
 
-/* zwin_xmit_routed() along the route to the client. */
+/* zwin_xmit() along the route to the client. */
 static bool zwin_xmit_to_client(struct zwin_net *zn,
 				const struct zwin_tuple *t,
 				const struct zwin_seg *s,
 				struct sk_buff *reuse)
 {
-	return zwin_xmit_routed(zn, t, s, reuse, zwin_af_route(zn->net, t));
+	return zwin_xmit(zn, t, s, reuse, zwin_af_route(zn->net, t), NULL);
 }
 
 /* Injects @s as received from the client on its device. */
@@ -221,7 +229,8 @@ static const struct tcphdr *zwin_tcp_full(const struct sk_buff *skb,
  *
  * Sends a SYN-ACK with window 0 and a cookie as sequence number, built in
  * the SYN's own buffer when it can be (else the SYN is consumed): nothing
- * is kept.
+ * is kept. It leaves the short way (direct.c) when zwin_synack_direct
+ * allows and the way is valid, else through the local output path.
  *
  * Return: NF_STOLEN, or NF_DROP for a malformed SYN or a bad checksum.
  */
@@ -230,6 +239,7 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 {
 	const struct zwin_sysctl *sc = &zn->sysctl;
 	u8 buf[ZWIN_TCP_HDR_MAX];
+	struct zwin_direct d, *direct = NULL;
 	struct zwin_synopts o, ours;
 	struct zwin_tcpopts co;
 	const struct tcphdr *th;
@@ -270,11 +280,19 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 		ours.wscale = o.pws;
 	s.optlen = zwin_synack_opts(s.opts, &ours, tsval, co.tsval);
 
+	if (READ_ONCE(sc->synack_direct) && dst) {
+		if (zwin_direct_note(skb, &d) && zwin_direct_route_ok(&d, dst))
+			direct = &d;
+		else
+			zwin_stat_inc(zn, ZWIN_STAT_DIRECT_FALLBACK);
+	}
 	/* the SYN becomes its answer (or is consumed) */
-	if (zwin_xmit_routed(zn, t, &s, skb, dst)) {
+	if (zwin_xmit(zn, t, &s, skb, dst, direct)) {
 		unsigned long now = jiffies;
 
 		zwin_stat_inc(zn, ZWIN_STAT_SYNACK_SENT);
+		if (direct)
+			zwin_stat_inc(zn, ZWIN_STAT_SYNACK_DIRECT);
 		/* written once a tick, not once a SYN: every cpu reads it */
 		if (READ_ONCE(zn->last_synack) != now)
 			WRITE_ONCE(zn->last_synack, now);

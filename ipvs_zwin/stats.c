@@ -9,7 +9,8 @@
  * lnstat reads at most 32 columns of a file and shows nothing of a file
  * with more, so the counters are spread over files of at most 32 columns
  * each: ip_vs_zwin, then ip_vs_zwin_cluster for those of several
- * directors working together (key rotation, failover). Each file starts with "entries".
+ * directors working together (key rotation, failover), then ip_vs_zwin_xmit
+ * for the way SYN-ACKs leave (direct.c). Each file starts with "entries".
  */
 
 #include <linux/percpu.h>
@@ -31,12 +32,15 @@ struct zwin_stat_file {
 
 static const struct zwin_stat_file zwin_stat_files[] = {
 	{ "ip_vs_zwin", 0, ZWIN_STAT_COOKIE_PREV },
-	{ "ip_vs_zwin_cluster", ZWIN_STAT_COOKIE_PREV, ZWIN_STAT_MAX },
+	{ "ip_vs_zwin_cluster", ZWIN_STAT_COOKIE_PREV, ZWIN_STAT_SYNACK_DIRECT },
+	{ "ip_vs_zwin_xmit", ZWIN_STAT_SYNACK_DIRECT, ZWIN_STAT_MAX },
 };
 
 /* "entries" and the counters of each file fit lnstat; every counter shown */
 static_assert(1 + ZWIN_STAT_COOKIE_PREV <= ZWIN_PROC_MAX_COLUMNS);
-static_assert(1 + ZWIN_STAT_MAX - ZWIN_STAT_COOKIE_PREV <=
+static_assert(1 + ZWIN_STAT_SYNACK_DIRECT - ZWIN_STAT_COOKIE_PREV <=
+	      ZWIN_PROC_MAX_COLUMNS);
+static_assert(1 + ZWIN_STAT_MAX - ZWIN_STAT_SYNACK_DIRECT <=
 	      ZWIN_PROC_MAX_COLUMNS);
 
 const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
@@ -76,6 +80,8 @@ const char *const zwin_stat_names[ZWIN_STAT_MAX] = {
 	[ZWIN_STAT_SYNC_ADOPTED]	= "sync_adopted",
 	[ZWIN_STAT_SYNC_INVALID]	= "sync_invalid",
 	[ZWIN_STAT_ACK_REUSE]		= "ack_reuse",
+	[ZWIN_STAT_SYNACK_DIRECT]	= "synack_direct",
+	[ZWIN_STAT_DIRECT_FALLBACK]	= "direct_fallback",
 };
 
 /**

@@ -40,6 +40,7 @@ static struct ctl_table zwin_sysctl_template[] = {
 	ZWIN_INT("max_conns", max_conns, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	ZWIN_INT("max_pending", max_pending, SYSCTL_ZERO, SYSCTL_INT_MAX),
 	ZWIN_INT("ack_storm", ack_storm, SYSCTL_ZERO, &zwin_storm_max),
+	ZWIN_INT("synack_direct", synack_direct, SYSCTL_ZERO, SYSCTL_ONE),
 	/* key.c: .data becomes the namespace's struct zwin_net */
 	{
 		.procname	= "zwin_cookie_key",
@@ -67,6 +68,7 @@ static const struct zwin_sysctl zwin_sysctl_defaults = {
 	.max_conns	= 262144,
 	.max_pending	= 4096,
 	.ack_storm	= 1000,
+	.synack_direct	= 1,
 };
 
 /**

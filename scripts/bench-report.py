@@ -16,18 +16,35 @@ import sys
 from collections import defaultdict
 
 # (label, section, metric, numerator variant, denominator variant, goal);
-# a tuple of denominator variants means the best of them, round by round
+# a tuple of denominator variants means the best of them, round by round;
+# no denominator: the numerator's own figure; no goal: reported only.
+# "own": SYN-ACKs dropped at the balancer's egress (its own cost);
+# "delivered": SYN-ACKs delivered to the attacker on the same cpus.
+BEST_SP = ("synproxy", "nftsynproxy")
+BEST_SP_OWN = ("synproxy_own", "nftsynproxy_own")
 RATIOS = [
-    ("SYN flood: zwin / iptables SYNPROXY, SYN-ACKs/s",
+    ("flood, own: zwin / raw drop", "flood", "handled_per_s", "zwin_own", "rawdrop", 0.75),
+    ("flood, own: zwin / best of iptables, nft synproxy",
+     "flood", "handled_per_s", "zwin_own", BEST_SP_OWN, 2.5),
+    ("flood, own: zwin / kernel SYN cookies",
+     "flood", "handled_per_s", "zwin_own", "kcookie_own", 1.5),
+    ("flood, own: zwin short way / routed",
+     "flood", "handled_per_s", "zwin_own", "zwinrouted_own", None),
+    ("flood, own: zwin routed / raw drop",
+     "flood", "handled_per_s", "zwinrouted_own", "rawdrop", None),
+    ("flood, delivered: zwin / raw drop", "flood", "handled_per_s", "zwin", "rawdrop", None),
+    ("flood, delivered: zwin / iptables SYNPROXY",
      "flood", "handled_per_s", "zwin", "synproxy", 1.5),
-    ("SYN flood: zwin / best of iptables, nft synproxy",
-     "flood", "handled_per_s", "zwin", ("synproxy", "nftsynproxy"), 2.5),
-    ("SYN flood: zwin / kernel SYN cookies, SYN-ACKs/s",
+    ("flood, delivered: zwin / best of iptables, nft synproxy",
+     "flood", "handled_per_s", "zwin", BEST_SP, 2.5),
+    ("flood, delivered: zwin / kernel SYN cookies",
      "flood", "handled_per_s", "zwin", "kcookie", 1.5),
-    ("SYN flood: zwin SYN-ACKs / raw-drop SYNs, per s",
-     "flood", "handled_per_s", "zwin", "rawdrop", 0.75),
-    ("SYN flood: zwin, 2 CPUs / 1 CPU, SYN-ACKs/s",
+    ("flood, delivered: zwin short way / routed",
+     "flood", "handled_per_s", "zwin", "zwinrouted", None),
+    ("flood, delivered: zwin, 2 CPUs / 1 CPU",
      "flood", "handled_per_s", "zwin2cpu", "zwin", 1.8),
+    ("flood: client connections completed, % (zwinlegit)",
+     "flood", "legit_ok_pct", "zwinlegit", None, 99),
     ("iperf3 -P 1: zwin / plain IPVS", "tput", "mbit_per_s_P1", "zwin", "plain", 0.97),
     ("iperf3 -P 4: zwin / plain IPVS", "tput", "mbit_per_s_P4", "zwin", "plain", 0.97),
     ("iperf3 -P 1: plain, module loaded / not", "tput", "mbit_per_s_P1", "plain", "nomod", 0.98),
@@ -48,6 +65,7 @@ UNITS = {
     "conn_per_s": "conn/s", "failed": "", "ms_rtt10_client": "ms",
     "ms_rtt10_server": "ms", "connections": "", "zwin_entries": "",
     "ipvs_conns": "", "slab_bytes_per_conn": "B", "sunreclaim_bytes_per_conn": "B",
+    "legit_ok_pct": "%", "legit_conns": "",
     "zwin_conn_object_size": "B", "zwin_conn_slab_size": "B", "zwin_conn_aliases": "",
 }
 
@@ -108,19 +126,23 @@ def main():
         info.get("rounds", "?"), info.get("meas_s", "?")))
     print()
     ratios = []
-    w = 48
+    w = 56
     print("%-*s %7s %15s %6s  %s" % (w, "ratio (per round, paired)", "median", "min-max", "goal", "met"))
     print("-" * (w + 40))
     for label, sec, met, a, b, goal in RATIOS:
         num = data.get((sec, met, a), {})
-        den = best_of(data, sec, met, b if isinstance(b, tuple) else (b,))
-        rs = [num[r] / den[r] for r in num if r in den and den[r] > 0]
+        if b is None:
+            rs = list(num.values())
+        else:
+            den = best_of(data, sec, met, b if isinstance(b, tuple) else (b,))
+            rs = [num[r] / den[r] for r in num if r in den and den[r] > 0]
         s = spread(rs)
-        ok = "-" if s is None else ("yes" if s[0] >= goal else "no")
+        ok = "-" if s is None or goal is None else ("yes" if s[0] >= goal else "no")
         ratios.append((label, s, goal, ok, len(rs)))
         print("%-*s %7s %15s %6s  %s" % (
             w, label, fmt(s[0]) if s else "-",
-            "%s..%s" % (fmt(s[1]), fmt(s[2])) if s else "-", ">=%g" % goal, ok))
+            "%s..%s" % (fmt(s[1]), fmt(s[2])) if s else "-",
+            ">=%g" % goal if goal is not None else "", ok))
     for label, sec, met, expect in DIFFS:
         num, den = data.get((sec, met, "zwin"), {}), data.get((sec, met, "plain"), {})
         ds = [num[r] - den[r] for r in num if r in den]
@@ -191,7 +213,8 @@ def main():
         return
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5),
                                    gridspec_kw={"width_ratios": [3, 2]})
-    rr = [(lab, s, g) for lab, s, g, _, _ in ratios if g is not None and s]
+    # ratios with a goal, except the percentage (another scale)
+    rr = [(lab, s, g) for lab, s, g, _, _ in ratios if g is not None and s and g < 10]
     ys = range(len(rr))
     ax1.barh(list(ys), [s[0] for _, s, _ in rr],
              xerr=[[s[0] - s[1] for _, s, _ in rr], [s[2] - s[0] for _, s, _ in rr]],
@@ -203,18 +226,19 @@ def main():
     ax1.invert_yaxis()
     ax1.set_xlabel("ratio: median, min-max over rounds (red: goal)")
     ax1.set_title("make bench: ratios")
-    fv = ["zwin", "synproxy", "nftsynproxy", "kcookie", "rawdrop"]
+    fv = ["zwin_own", "zwinrouted_own", "synproxy_own", "nftsynproxy_own",
+          "kcookie_own", "rawdrop"]
     for i, (met, lab) in enumerate([("offered_per_s", "SYNs offered"),
                                     ("received_per_s", "SYNs received"),
-                                    ("synack_per_s", "SYN-ACKs out")]):
+                                    ("handled_per_s", "answered (raw drop: dropped)")]):
         ss = [spread(list(data.get(("flood", met, v), {}).values())) for v in fv]
         ax2.bar([j + (i - 1) * 0.27 for j in range(len(fv))],
                 [s[0] if s else 0 for s in ss], width=0.27, label=lab,
                 yerr=[[s[0] - s[1] if s else 0 for s in ss],
                       [s[2] - s[0] if s else 0 for s in ss]], capsize=3)
     ax2.set_xticks(range(len(fv)))
-    ax2.set_xticklabels(["ipvs-zwin", "SYNPROXY", "nft synproxy",
-                         "SYN cookies", "raw drop"], fontsize=8)
+    ax2.set_xticklabels(["ipvs-zwin", "zwin routed", "SYNPROXY", "nft synproxy",
+                         "SYN cookies", "raw drop"], fontsize=7)
     ax2.set_ylabel("per second")
     ax2.set_title("SYN flood (spoofed sources)")
     ax2.legend(fontsize=8)

@@ -55,11 +55,12 @@ rc=0
 ZWIN_LIVE=${ZWIN_LIVE:-1} ZWIN_GUEST_TIMEOUT=${ZWIN_GUEST_TIMEOUT:-4000} \
 	"$ZWIN_TOP/scripts/guest.sh" "$rel" "$ko" bench || rc=$?
 run=$ZWIN_CACHE/runs/$rel
-for f in bench.csv bench-info.txt bench.log bench.dmesg \
-	profile-flood-zwin.txt profile-flood-rawdrop.txt profile-flood-synproxy.txt \
-	profile-flood-nftsynproxy.txt profile-flood-kcookie.txt \
-	profile-tput-zwin.txt profile-tput-plain.txt; do
+for f in bench.csv bench-info.txt bench.log bench.dmesg; do
 	[ -f "$run/$f" ] && cp "$run/$f" "$res/raw-$f"
+done
+# the profiles of this run (the guest's output directory is emptied at boot)
+for f in "$run"/profile-*.txt; do
+	[ -f "$f" ] && cp "$f" "$res/raw-${f##*/}"
 done
 [ "$rc" -eq 0 ] || log "the guest reported a problem (see $res/raw-bench.log); figures are kept"
 [ -s "$res/raw-bench.csv" ] || die "no figures came out of the guest (see $run/console.log)"

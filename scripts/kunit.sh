@@ -32,11 +32,11 @@ import json, re, sys
 # Every suite the tree must run: one that stops being #included (or
 # built) would otherwise vanish without a failure.
 EXPECTED = {"ip_vs_zwin_af", "ip_vs_zwin_conn", "ip_vs_zwin_cookie",
-            "ip_vs_zwin_fuzz", "ip_vs_zwin_handshake", "ip_vs_zwin_hook",
-            "ip_vs_zwin_icmp", "ip_vs_zwin_main",
-            "ip_vs_zwin_options", "ip_vs_zwin_rewrite", "ip_vs_zwin_stats",
-            "ip_vs_zwin_sysctl",
-            "ip_vs_zwin_svc"}
+            "ip_vs_zwin_direct", "ip_vs_zwin_fuzz", "ip_vs_zwin_handshake",
+            "ip_vs_zwin_hook", "ip_vs_zwin_icmp", "ip_vs_zwin_key",
+            "ip_vs_zwin_main", "ip_vs_zwin_options", "ip_vs_zwin_rewrite",
+            "ip_vs_zwin_stats", "ip_vs_zwin_svc", "ip_vs_zwin_sync",
+            "ip_vs_zwin_sysctl"}
 # Reports of the kernel's own checkers (lockdep, might_sleep, WARN, BUG,
 # KASAN, RCU), which KUnit prints without failing a case.
 BAD = re.compile(r"WARNING:|BUG:|KASAN|possible (recursive|circular|irq) lock|"

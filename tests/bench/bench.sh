@@ -60,6 +60,8 @@ lb_reset() {
 		LISTENER=
 	fi
 	ip netns exec zlb sysctl -qw net.ipv4.tcp_syncookies=1
+	ip netns exec zlb sysctl -qw net.ipv4.vs.zwin_synack_direct=1 2> /dev/null
+	ip netns exec zlb tc qdisc del dev zlbza clsact 2> /dev/null
 	for ns in zlb zc zr1 zr2; do
 		for t in raw filter; do
 			ip netns exec "$ns" iptables -t "$t" -F 2> /dev/null
@@ -118,12 +120,31 @@ for ns in zr1 zr2; do
 done
 
 # --- 1. SYN flood absorption -------------------------------------------
-FLOOD_VARIANTS="zwin zwin2cpu synproxy nftsynproxy kcookie rawdrop"
+# Each answering variant runs twice: as is, its answers delivered to the
+# attacker (the balancer's transmit and, on the same emulated cpus, the
+# attacker's receive included), and as VARIANT_own, its answers dropped
+# by a tc filter on the balancer's egress to the attacker, where a NIC
+# driver would take them: the balancer's own cost. zwin sends its
+# SYN-ACKs the short way (the default), zwinrouted through the local
+# output path (zwin_synack_direct=0). zwinlegit is zwin under the same
+# flood while the client makes connections: how many complete.
+FLOOD_VARIANTS="zwin zwin_own zwinrouted zwinrouted_own zwin2cpu zwinlegit"
+FLOOD_VARIANTS+=" synproxy synproxy_own nftsynproxy nftsynproxy_own"
+FLOOD_VARIANTS+=" kcookie kcookie_own rawdrop"
 flood_setup() {
 	lb_reset
 	case $1 in
-	zwin | zwin2cpu)
+	*_own)
+		ip netns exec zlb tc qdisc add dev zlbza clsact &&
+			ip netns exec zlb tc filter add dev zlbza egress matchall action drop ||
+			return ;;
+	esac
+	case ${1%_own} in
+	zwin | zwin2cpu | zwinlegit)
 		ipvs_nat_service --pe zwin ;;
+	zwinrouted)
+		ipvs_nat_service --pe zwin
+		lb sysctl -qw net.ipv4.vs.zwin_synack_direct=0 ;;
 	synproxy)
 		ipvs_nat_service
 		lb sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
@@ -179,7 +200,15 @@ time.sleep(3600)' &
 # generator keeps it on one cpu; zwin2cpu runs one pinned to each of the
 # first two cpus (the balancer on two cpus) and sums them.
 flood_gen() {
-	local c
+	local c out
+	if [ "$1" = zwinlegit ]; then
+		ip netns exec zc python3 "$BENCH/conns.py" rate "$VIP" 80 "$MEAS" 4 \
+			> /tmp/legit.out &
+		c=$!
+		ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS"
+		wait "$c"
+		return
+	fi
 	if [ "$1" != zwin2cpu ]; then
 		ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS"
 		return
@@ -192,8 +221,14 @@ flood_gen() {
 	awk '{ n++; s += $2; if ($4 > t) t = $4 }
 	     END { if (n == 2) printf "sent %d seconds %.3f\n", s, t }' /tmp/synflood.[01]
 }
+# egress_drops: SYN-ACKs the _own variants' tc filter dropped
+egress_drops() {
+	ip netns exec zlb tc -s filter show dev zlbza egress |
+		awk '/Sent/ { print $4; exit }'
+}
 flood_run() {
 	local v=$1 r=$2 rx0 tx0 cpu0 slab0 rx1 tx1 cpu1 slab1 out sent secs syn0=0 syn1=0
+	local own=-1 ok fail lsecs
 	flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; return; }
 	sleep 0.5
 	case $v in zwin*) syn0=$(zstat zlb synack_sent) ;; esac
@@ -204,24 +239,42 @@ flood_run() {
 	cpu1=$(cpu_sys) slab1=$(meminfo Slab)
 	rx1=$(ns_stat zlb zlbza rx_packets) tx1=$(ns_stat zlb zlbza tx_packets)
 	case $v in zwin*) syn1=$(zstat zlb synack_sent) ;; esac
+	case $v in
+	*_own)
+		own=$(egress_drops)
+		[ -n "$own" ] || { echo "bench: no egress drop count for $v"; return; } ;;
+	esac
 	read -r _ sent _ secs <<< "$out"
 	[ -n "$secs" ] || { echo "bench: synflood failed: $out"; return; }
+	if [ "$v" = zwinlegit ]; then
+		read -r _ ok _ fail _ lsecs < /tmp/legit.out
+		if [ -n "$lsecs" ] && [ $((ok + fail)) -gt 0 ]; then
+			row flood zwinlegit "$r" legit_conns "$((ok + fail))"
+			row flood zwinlegit "$r" legit_ok_pct \
+				"$(awk -v o="$ok" -v f="$fail" 'BEGIN { printf "%.2f", 100 * o / (o + f) }')"
+		else
+			echo "bench: the client's connections under the flood failed: $(cat /tmp/legit.out)"
+		fi
+		echo "flood zwinlegit round $r: client $(cat /tmp/legit.out)"
+	fi
 	awk -v v="$v" -v r="$r" -v sent="$sent" -v s="$secs" -v rx=$((rx1 - rx0)) \
 		-v tx=$((tx1 - tx0)) -v cpu=$((cpu1 - cpu0)) -v slab=$((slab1 - slab0)) \
-		-v zs=$((syn1 - syn0)) 'BEGIN {
+		-v zs=$((syn1 - syn0)) -v own="$own" 'BEGIN {
 		if (rx < 1) rx = 1
 		printf "flood,%s,%s,offered_per_s,%.0f\n", v, r, sent / s
 		printf "flood,%s,%s,received_per_s,%.0f\n", v, r, rx / s
 		printf "flood,%s,%s,synack_per_s,%.0f\n", v, r, tx / s
-		# what the balancer got through: its SYN-ACKs, or for the raw
-		# drop the SYNs it took in and dropped
-		printf "flood,%s,%s,handled_per_s,%.0f\n", v, r, (v == "rawdrop" ? rx : tx) / s
+		# what the balancer got through: its SYN-ACKs (those its
+		# egress filter dropped for the _own variants), or for the
+		# raw drop the SYNs it took in and dropped
+		h = v == "rawdrop" ? rx : own >= 0 ? own : tx
+		printf "flood,%s,%s,handled_per_s,%.0f\n", v, r, h / s
 		printf "flood,%s,%s,cpu_us_per_syn,%.3f\n", v, r, cpu * 10000 / rx
 		printf "flood,%s,%s,slab_bytes_per_syn,%.4f\n", v, r, slab * 1024 / rx
 		if (v ~ /^zwin/)
 			printf "flood,%s,%s,zwin_synack_per_s,%.0f\n", v, r, zs / s
 	}' >> "$CSV"
-	echo "flood $v round $r: sent $sent in ${secs}s, balancer rx $((rx1 - rx0)) tx $((tx1 - tx0)), cpu $((cpu1 - cpu0)) ticks, slab $((slab1 - slab0)) kB"
+	echo "flood $v round $r: sent $sent in ${secs}s, balancer rx $((rx1 - rx0)) tx $((tx1 - tx0)) egress-dropped $own, cpu $((cpu1 - cpu0)) ticks, slab $((slab1 - slab0)) kB"
 }
 
 # --- 2. established throughput ----------------------------------------
@@ -371,11 +424,12 @@ want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 # own samples, then including their callees; the CSV gets, for the
 # symbols of PROF_SYMS that show, their share (callees included) of the
 # busy time (all samples but the idle loop's), as "profile,NAME,1,SYM,%".
-PROF_SYMS="zwin_hook zwin_client_syn zwin_xmit_to_client zwin_af_route zwin_build"
+PROF_SYMS="zwin_hook zwin_client_syn zwin_xmit zwin_direct_xmit zwin_af_route zwin_build"
 PROF_SYMS+=" zwin_to_server zwin_to_client ip_rcv ip_output ip_vs_in_hook"
 PROF_SYMS+=" ip_vs_out_hook nft_do_chain_ipv4 synproxy_tg4 ipv4_synproxy_hook"
 PROF_SYMS+=" packet_sendmsg ip_local_out ip_finish_output zwin_cookie_make"
 PROF_SYMS+=" nf_checksum zwin_parse_opts pskb_trim_rcsum_slow kfree_skb_reason"
+PROF_SYMS+=" dev_queue_xmit __dev_queue_xmit veth_xmit tcf_classify"
 prof() {
 	local name=$1 data=/tmp/perf.data out=/zwin-out/profile-$1.txt
 	shift
@@ -409,7 +463,7 @@ prof() {
 profile_run() {
 	local v
 	# one generator each (perf runs a program, not flood_gen)
-	for v in zwin rawdrop synproxy nftsynproxy kcookie; do
+	for v in zwin_own zwinrouted_own rawdrop synproxy_own nftsynproxy_own kcookie_own; do
 		flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; continue; }
 		sleep 0.5
 		prof "flood-$v" ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS"

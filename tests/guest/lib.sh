@@ -54,7 +54,7 @@ fail() {
 		ip netns exec "$ns" test -r /proc/net/stat/ip_vs_zwin 2>/dev/null ||
 			continue
 		echo "balancer counters ($ns):"
-		for f in ip_vs_zwin ip_vs_zwin_cluster; do
+		for f in ip_vs_zwin ip_vs_zwin_cluster ip_vs_zwin_xmit; do
 			ip netns exec "$ns" cat "/proc/net/stat/$f" 2>/dev/null
 		done
 	done
@@ -250,12 +250,12 @@ ipvs_nat_service6() {
 	lb ipvsadm -a -t "[$VIP6]:80" -r "[$RS1_6]:80" -m
 }
 
-# zstat NS NAME: a counter of /proc/net/stat/ip_vs_zwin or
-# ip_vs_zwin_cluster summed over cpus (the "entries" gauge is the same on
+# zstat NS NAME: a counter of /proc/net/stat/ip_vs_zwin, ip_vs_zwin_cluster
+# or ip_vs_zwin_xmit summed over cpus (the "entries" gauge is the same on
 # every line: read once).
 zstat() {
 	local f
-	for f in ip_vs_zwin ip_vs_zwin_cluster; do
+	for f in ip_vs_zwin ip_vs_zwin_cluster ip_vs_zwin_xmit; do
 		ip netns exec "$1" cat "/proc/net/stat/$f" | {
 			local -a hdr row
 			local i idx=-1 sum=0

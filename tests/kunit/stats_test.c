@@ -144,7 +144,7 @@ static void zwin_test_proc_format(struct kunit *test)
  * (tests/tools/test_docs.py checks that this list and the guide's name
  * the same counters), in the order of the columns: "entries" and the
  * counters of /proc/net/stat/ip_vs_zwin, then those of ip_vs_zwin_cluster
- * (which starts with "entries" too).
+ * and of ip_vs_zwin_xmit (each starts with "entries" too).
  */
 static const char *const zwin_t_documented[] = {
 	"entries", "syn_seen", "syn_plain", "syn_zwin", "syn_nodest",
@@ -155,11 +155,12 @@ static const char *const zwin_t_documented[] = {
 	"syn_invalid", "syn_existing", "ipvs_conn", "ack_storm", "orphaned",
 	"rst_ignored", "icmp_xlate", "gro_list", "gro_list_fail",
 	"cookie_prev", "sync_record", "sync_adopted", "sync_invalid",
-	"ack_reuse",
+	"ack_reuse", "synack_direct", "direct_fallback",
 };
 
-/* where ip_vs_zwin_cluster's counters start in zwin_t_documented[] */
+/* where ip_vs_zwin_cluster's, ip_vs_zwin_xmit's counters start in it */
 #define ZWIN_T_CLUSTER	32
+#define ZWIN_T_XMIT	37
 
 static void zwin_t_expect_header(struct kunit *test, unsigned int f,
 				 unsigned int first, unsigned int end)
@@ -177,12 +178,14 @@ static void zwin_t_expect_header(struct kunit *test, unsigned int f,
 
 static void zwin_test_proc_header(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(zwin_stat_files), 2);
+	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(zwin_stat_files), 3);
 	KUNIT_EXPECT_STREQ(test, zwin_stat_files[0].name, "ip_vs_zwin");
 	KUNIT_EXPECT_STREQ(test, zwin_stat_files[1].name,
 			   "ip_vs_zwin_cluster");
+	KUNIT_EXPECT_STREQ(test, zwin_stat_files[2].name, "ip_vs_zwin_xmit");
 	zwin_t_expect_header(test, 0, 1, ZWIN_T_CLUSTER);
-	zwin_t_expect_header(test, 1, ZWIN_T_CLUSTER,
+	zwin_t_expect_header(test, 1, ZWIN_T_CLUSTER, ZWIN_T_XMIT);
+	zwin_t_expect_header(test, 2, ZWIN_T_XMIT,
 			     ARRAY_SIZE(zwin_t_documented));
 }
 

@@ -23,6 +23,7 @@ static const struct {
 	{ "zwin_max_conns", 262144, 0, INT_MAX },
 	{ "zwin_max_pending", 4096, 0, INT_MAX },
 	{ "zwin_ack_storm", 1000, 0, 60000 },
+	{ "zwin_synack_direct", 1, 0, 1 },
 };
 
 /* Writes @val as text through @t's handler, as a write to /proc/sys. */
