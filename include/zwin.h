@@ -305,18 +305,19 @@ struct sk_buff *zwin_af_alloc(struct net *net, const struct zwin_tuple *t,
 bool zwin_af_turn(struct net *net, struct sk_buff *skb,
 		  const struct zwin_tuple *t, unsigned int tcplen);
 struct dst_entry *zwin_af_route(struct net *net, const struct zwin_tuple *t);
+bool zwin_af_martian(const struct dst_entry *dst, const struct zwin_tuple *t);
 void zwin_af_output(struct net *net, struct sk_buff *skb,
 		    struct dst_entry *dst);
 
-/* direct.c: how a SYN came in, to answer it the short way */
+/* direct.c: where the short way sends a SYN-ACK */
 struct zwin_direct {
 	struct net_device	*dev;
 	u8			dest[ETH_ALEN];
 };
 
-bool zwin_direct_note(const struct sk_buff *skb, struct zwin_direct *d);
-bool zwin_direct_route_ok(const struct zwin_direct *d,
-			  const struct dst_entry *dst);
+bool zwin_direct_dev_ok(const struct dst_entry *dst);
+bool zwin_direct_route(struct zwin_direct *d, struct dst_entry *dst,
+		       const struct zwin_tuple *t);
 bool zwin_direct_xmit(struct sk_buff *skb, const struct zwin_direct *d);
 
 /* handshake.c */

@@ -219,6 +219,34 @@ struct dst_entry *zwin_af_route(struct net *net, const struct zwin_tuple *t)
 }
 
 /**
+ * zwin_af_martian() - whether the client's address is one no answer may go to
+ * @dst: the route to it, from zwin_af_route()
+ * @t: addresses of the connection
+ *
+ * IPv4 only, as ip_route_input() finds martian sources (after the hook
+ * that answers the SYN): the address the kernel's ipv4_is_zeronet()
+ * refuses, the limited broadcast, a multicast address, or one the route
+ * says is a broadcast (a subnet's). An answer there would be broadcast or
+ * multicast on the link. IPv6 input already dropped multicast sources.
+ *
+ * Return: true if the SYN must not be answered.
+ */
+bool zwin_af_martian(const struct dst_entry *dst, const struct zwin_tuple *t)
+{
+	__be32 a = t->caddr.ip;
+	const struct rtable *rt;
+
+	if (t->af != AF_INET)
+		return false;
+	if (ipv4_is_zeronet(a) || ipv4_is_lbcast(a) || ipv4_is_multicast(a))
+		return true;
+	if (dst_xfrm(dst))
+		return false;
+	rt = container_of(dst, struct rtable, dst);
+	return rt->rt_type == RTN_BROADCAST || rt->rt_type == RTN_MULTICAST;
+}
+
+/**
  * zwin_af_output() - send @skb through the local output path
  * @net: namespace
  * @skb: a segment from zwin_af_alloc() or zwin_af_turn(), consumed

@@ -230,7 +230,8 @@ static const struct tcphdr *zwin_tcp_full(const struct sk_buff *skb,
  * Sends a SYN-ACK with window 0 and a cookie as sequence number, built in
  * the SYN's own buffer when it can be (else the SYN is consumed): nothing
  * is kept. It leaves the short way (direct.c) when zwin_synack_direct
- * allows and the way is valid, else through the local output path.
+ * allows and the way is valid, else through the local output path. A SYN
+ * from a martian IPv4 source (broadcast, multicast, 0.0.0.0) is dropped.
  *
  * Return: NF_STOLEN, or NF_DROP for a malformed SYN or a bad checksum.
  */
@@ -272,6 +273,12 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 	 * or the route's advmss), capped by zwin_mss.
 	 */
 	dst = zwin_af_route(zn->net, t);
+	/* as the kernel's own input path, no answer to a martian source */
+	if (dst && zwin_af_martian(dst, t)) {
+		dst_release(dst);
+		zwin_stat_inc(zn, ZWIN_STAT_SYN_INVALID);
+		return NF_DROP;
+	}
 	ours = o;
 	ours.mss = READ_ONCE(sc->mss);
 	if (dst)
@@ -281,7 +288,7 @@ unsigned int zwin_client_syn(struct zwin_net *zn, struct sk_buff *skb,
 	s.optlen = zwin_synack_opts(s.opts, &ours, tsval, co.tsval);
 
 	if (READ_ONCE(sc->synack_direct) && dst) {
-		if (zwin_direct_note(skb, &d) && zwin_direct_route_ok(&d, dst))
+		if (zwin_direct_route(&d, dst, t))
 			direct = &d;
 		else
 			zwin_stat_inc(zn, ZWIN_STAT_DIRECT_FALLBACK);

@@ -94,6 +94,46 @@ def fmt(x):
     return "%.3g" % x
 
 
+# The flood variants whose profile separates the balancer's own work:
+# answers dropped at its egress, and the raw drop.
+OWN_PROFILED = ["zwin_own", "zwinrouted_own", "synproxy_own",
+                "nftsynproxy_own", "kcookie_own", "rawdrop"]
+
+
+def profile_shares(path):
+    """{symbol: % of all samples, callees included} of a profile file."""
+    shares = {}
+    try:
+        with open(path) as f:
+            lines = f.read().split("# including callees", 1)[-1].splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        p = line.split()
+        if len(p) == 4 and p[0].endswith("%") and p[2] in ("[k]", "[.]"):
+            shares[p[3]] = float(p[0][:-1])
+    return shares
+
+
+def balancer_cost(d, data):
+    """Per own variant: the share of the busy cpu time in the balancer's
+    receive softirq (process_backlog: everything from the SYN's arrival to
+    its answer's egress drop, nothing of the generator's sending) and that
+    share of the measured cpu time per SYN, in us."""
+    out = {}
+    for v in OWN_PROFILED:
+        sh = profile_shares(os.path.join(d, "raw-profile-flood-%s.txt" % v))
+        cpu = spread(list(data.get(("flood", "cpu_us_per_syn", v), {}).values()))
+        if not sh or cpu is None or "process_backlog" not in sh:
+            continue
+        busy = 100 - sh.get("do_idle", 0)
+        if busy <= 0:
+            continue
+        share = sh["process_backlog"] / busy
+        out[v] = (share * 100, share * cpu[0])
+    return out
+
+
 def main():
     d = sys.argv[1]
     data = defaultdict(dict)        # (section, metric, variant) -> {round: value}
@@ -163,6 +203,31 @@ def main():
             w, "Slab bytes per idle connection, zwin - plain", fmt(mz - mp), "", "",
             "the module's share (one run each)"))
     print()
+
+    bc = balancer_cost(d, data)
+    if bc:
+        print("balancer's own cpu per SYN (profiles, one flood each): the share of")
+        print("the busy time in its receive softirq, of the cpu time per SYN")
+        print("-" * (w + 40))
+        for v, (pct, us) in bc.items():
+            print("%-*s %6.1f %%  %6.2f us  (%s SYN/s per cpu)" % (
+                w, v, pct, us, fmt(1e6 / us) if us > 0 else "-"))
+        for v in OWN_PROFILED[:-1]:
+            if v in bc and "rawdrop" in bc and bc[v][1] > 0:
+                r = bc["rawdrop"][1] / bc[v][1]
+                label = "perf, own: %s / raw drop, SYN/s per cpu" % v[:-4]
+                goal = 0.75 if v == "zwin_own" else None
+                ratios.append((label, (r, r, r), goal,
+                               "-" if goal is None else ("yes" if r >= goal else "no"), 1))
+                print("%-*s %7s %15s %6s  %s" % (w, label, fmt(r), "", ">=%g" % goal
+                                                 if goal else "", ratios[-1][3]))
+        for v in ("synproxy_own", "nftsynproxy_own", "kcookie_own", "zwinrouted_own"):
+            if v in bc and "zwin_own" in bc and bc["zwin_own"][1] > 0:
+                r = bc[v][1] / bc["zwin_own"][1]
+                label = "perf, own: zwin / %s, SYN/s per cpu" % v[:-4]
+                ratios.append((label, (r, r, r), None, "-", 1))
+                print("%-*s %7s" % (w, label, fmt(r)))
+        print()
 
     print("raw figures: median (min-max) over rounds")
     print("-" * (w + 40))

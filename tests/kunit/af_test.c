@@ -254,8 +254,45 @@ static void zwin_test_turn(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* Clients no answer may go to: IPv4 martian sources, by address or route. */
+static void zwin_test_martian(struct kunit *test)
+{
+	static struct dst_ops ops4 = { .family = AF_INET };
+	static const struct {
+		__be32 addr;
+		u8 type;
+		bool martian;
+	} c[] = {
+		{ htonl(0xc6336402), RTN_UNICAST, false },	/* 198.51.100.2 */
+		{ htonl(0xc63364ff), RTN_BROADCAST, true },	/* a subnet's */
+		{ htonl(0xffffffff), RTN_UNICAST, true },	/* limited bcast */
+		{ htonl(0xe0000001), RTN_UNICAST, true },	/* 224.0.0.1 */
+		{ htonl(0), RTN_UNICAST, true },		/* 0.0.0.0 */
+		{ htonl(0xc6336402), RTN_MULTICAST, true },
+		{ htonl(0x7f000003), RTN_LOCAL, false },	/* KUnit's clients */
+	};
+	struct zwin_tuple t;
+	struct rtable *rt;
+	unsigned int i;
+
+	rt = kunit_kzalloc(test, sizeof(*rt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rt);
+	rt->dst.ops = &ops4;
+	zwin_a_tuple(4, &t);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		t.caddr.ip = c[i].addr;
+		rt->rt_type = c[i].type;
+		KUNIT_EXPECT_EQ_MSG(test, zwin_af_martian(&rt->dst, &t),
+				    c[i].martian, "case %u", i);
+	}
+	/* IPv6 input drops multicast sources itself */
+	zwin_a_tuple(6, &t);
+	KUNIT_EXPECT_FALSE(test, zwin_af_martian(&rt->dst, &t));
+}
+
 static struct kunit_case zwin_af_test_cases[] = {
 	KUNIT_CASE_PARAM(zwin_test_turn, zwin_af_gen_params),
+	KUNIT_CASE(zwin_test_martian),
 	{}
 };
 

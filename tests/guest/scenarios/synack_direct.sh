@@ -2,27 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The short way out (net.ipv4.vs.zwin_synack_direct, ipvs_zwin/direct.c):
-#  1. by default the SYN-ACK to a client on the balancer's Ethernet link
-#     leaves straight from the device the SYN came in on (synack_direct),
-#     IPv4 and IPv6: an Ethernet frame from zlb's address to the client's,
-#     window 0; the balancer's OUTPUT and POSTROUTING rules see none of
-#     them; the requests are served;
-#  2. through a VLAN device it leaves the same way, tagged; through a VLAN
-#     device that keeps the tag in the frame (reorder_hdr off) it is
-#     routed (direct_fallback), and served too;
-#  3. a SYN whose answer the route sends by another device (the SYN comes
-#     in from the attacker's link, the route to its source leaves by the
-#     client's) is routed: the answer reaches the client's link, never
-#     the link the SYN came from (direct_fallback);
+#  1. by default the SYN-ACK to a client on the balancer's Ethernet link is
+#     handed straight to the device (synack_direct), IPv4 and IPv6: an
+#     Ethernet frame from zlb's address to the client's, window 0; the
+#     balancer's OUTPUT and POSTROUTING rules see none of them; the
+#     requests are served;
+#  2. over VLAN devices too (reorder_hdr on and off), tagged on the wire;
+#  3. it goes to the route's next hop, never back to the frame's sender:
+#     SYNs spoofed from the attacker's link with sources routed through
+#     another host on that link (zg) are answered to zg, none to the
+#     attacker; a SYN from a subnet's broadcast address is not answered
+#     (syn_invalid); a client whose route leaves by an IP tunnel (no
+#     link-layer header) is answered through the routed path
+#     (direct_fallback) and served;
 #  4. zwin_synack_direct=0: every SYN-ACK goes through OUTPUT and
 #     POSTROUTING (the rules count them), none the short way.
 #
-#   zc 192.0.2.2, VLAN 100: 192.0.2.130, VLAN 101: 192.0.2.194
-#    |  (curl, tcpdump -e)
-#   zlb (IPVS NAT, zwin; iptables counts SYN-ACKs at OUTPUT, POSTROUTING)
-#    |                                          |
-#   za 203.0.113.2 (scapy: SYNs from           zr1, zr2
-#      192.0.2.77, which zc owns)
+#   zc 192.0.2.2, VLAN 100: 192.0.2.130, VLAN 101: 192.0.2.194,
+#    |  tunnel zt: 198.19.0.7 (curl, tcpdump -e)
+#   zlb (IPVS NAT, zwin; iptables counts SYN-ACKs at OUTPUT, POSTROUTING;
+#    |   route 198.18.1.0/24 via zg)
+#    +-- za 203.0.113.2 (scapy: SYNs from 198.18.1.5, 203.0.113.255)
+#    |   zg 203.0.113.3 (a macvlan on za's link)
+#   zr1, zr2
 . "$(dirname "$0")/../lib.sh"
 set -e
 
@@ -100,27 +102,32 @@ for d in 100 101; do
 	lb ip link set "zlbzc.$d" up
 	c ip link set "zczlb.$d" up
 done
-tap_start zc zczlb /tmp/vlan 'vlan 100 and tcp and src port 80'
-read -r sa0 d0 f0 <<< "$(counters)"
-c ip route replace "$VIP/32" via 192.0.2.129 src 192.0.2.130
-expect_served "a request over VLAN 100 served" "$VIP"
-read -r sa1 d1 f1 <<< "$(counters)"
-expect_eq "VLAN 100: its SYN-ACK the short way" \
-	"$((sa1 - sa0)) $((d1 - d0)) $((f1 - f0))" "1 1 0"
+tap_start zc zczlb /tmp/vlan 'vlan and tcp and src port 80'
+for d in 100 101; do
+	read -r sa0 d0 f0 <<< "$(counters)"
+	c ip route replace "$VIP/32" via "192.0.2.$((d == 100 ? 129 : 193))" \
+		src "192.0.2.$((d == 100 ? 130 : 194))"
+	expect_served "a request over VLAN $d served" "$VIP"
+	read -r sa1 d1 f1 <<< "$(counters)"
+	expect_eq "VLAN $d: its SYN-ACK the short way" \
+		"$((sa1 - sa0)) $((d1 - d0)) $((f1 - f0))" "1 1 0"
+done
 tap_stop /tmp/vlan
-n=$(ip netns exec zc tcpdump -r /tmp/vlan.pcap -e -nn 2> /dev/null |
-	grep -c 'vlan 100.*Flags \[S\.\].* win 0[, ]' || true)
-expect_eq "it reached the client tagged with VLAN 100" "$n" 1
-c ip route replace "$VIP/32" via 192.0.2.193 src 192.0.2.194
-expect_served "a request over VLAN 101 (tag kept in the frame) served" "$VIP"
-read -r sa2 d2 f2 <<< "$(counters)"
-expect_eq "VLAN 101 with reorder_hdr off: its SYN-ACK routed" \
-	"$((sa2 - sa1)) $((d2 - d1)) $((f2 - f1))" "1 0 1"
+for d in 100 101; do
+	n=$(ip netns exec zc tcpdump -r /tmp/vlan.pcap -e -nn 2> /dev/null |
+		grep -c "vlan $d,.*Flags \[S\.\].* win 0[, ]" || true)
+	expect_eq "it reached the client tagged with VLAN $d" "$n" 1
+done
 c ip route del "$VIP/32"
 
-# 3. the route to the SYN's source leaves by another device
-c ip addr add 192.0.2.77/32 dev zczlb
-for ns in zc za; do
+# 3. the route's next hop, not the frame's sender
+ip netns add zg
+att ip link add zg0 link zazlb type macvlan mode bridge
+att ip link set zg0 netns zg
+ip -n zg addr add 203.0.113.3/24 dev zg0
+ip -n zg link set zg0 up
+lb ip route add 198.18.1.0/24 via 203.0.113.3
+for ns in za zg; do
 	ip netns exec "$ns" iptables -t raw -A PREROUTING -s "$VIP" -p tcp \
 		--sport 80 --tcp-flags SYN,ACK SYN,ACK -m comment --comment zwin-synack
 done
@@ -128,32 +135,60 @@ got_synacks() {
 	ip netns exec "$1" iptables -t raw -nvxL PREROUTING |
 		awk '/zwin-synack/ { s += $1 } END { print s + 0 }'
 }
-read -r sa0 d0 f0 <<< "$(counters)"
-att python3 - "$VIP" <<'PY'
+# spoof SRC N: N SYNs from SRC, sent by the attacker
+spoof() {
+	att python3 - "$VIP" "$1" "$2" <<'PY'
 import sys
 from scapy.all import IP, TCP, send, conf
 conf.verb = 0
-for i in range(5):
-    send(IP(src="192.0.2.77", dst=sys.argv[1]) /
+for i in range(int(sys.argv[3])):
+    send(IP(src=sys.argv[2], dst=sys.argv[1]) /
          TCP(sport=41000 + i, dport=80, flags="S", seq=1000 + i,
              options=[("MSS", 1460)]))
 PY
-eventually_eq "the 5 answers reached the client's link" 5 5 got_synacks zc
-expect_eq "none went back to the attacker's link" "$(got_synacks za)" 0
+}
+check "[zlb] the next hop 203.0.113.3 (zg) is resolved" \
+	ip netns exec zlb busybox ping -c 1 -W 2 203.0.113.3
+read -r sa0 d0 f0 <<< "$(counters)"
+spoof 198.18.1.5 5
+eventually_eq "the 5 answers went to the route's next hop, zg" 5 5 got_synacks zg
+expect_eq "none went back to the attacker, who sent the SYNs" "$(got_synacks za)" 0
 read -r sa1 d1 f1 <<< "$(counters)"
-expect_eq "5 SYN-ACKs, routed (direct_fallback)" \
-	"$((sa1 - sa0)) $((d1 - d0)) $((f1 - f0))" "5 0 5"
-# positive control: the attacker's link counts the answers to its own SYNs
-att python3 - "$VIP" "$AIP" <<'PY'
-import sys
-from scapy.all import IP, TCP, send, conf
-conf.verb = 0
-send(IP(src=sys.argv[2], dst=sys.argv[1]) /
-     TCP(sport=42000, dport=80, flags="S", seq=1, options=[("MSS", 1460)]))
-PY
+expect_eq "5 SYN-ACKs, the short way" \
+	"$((sa1 - sa0)) $((d1 - d0)) $((f1 - f0))" "5 5 0"
+# positive control: an answer to the attacker's own address reaches it
+spoof "$AIP" 1
 eventually_eq "the answer to a SYN from the attacker's own address reached it" 5 1 got_synacks za
-read -r sa2 d2 f2 <<< "$(counters)"
-expect_eq "that one the short way" "$((d2 - d1)) $((f2 - f1))" "1 0"
+inv0=$(zstat zlb syn_invalid)
+read -r sa1 d1 f1 <<< "$(counters)"
+spoof 203.0.113.255 1
+sleep 1
+expect_eq "a SYN from the link's broadcast address: not answered, syn_invalid" \
+	"$(($(zstat zlb syn_invalid) - inv0)) $(($(zstat zlb synack_sent) - sa1))" "1 0"
+expect_eq "no answer reached the link" "$(got_synacks za) $(got_synacks zg)" "1 5"
+# a route without a link-layer header: an IP tunnel to the client
+lb ip link add zt type ipip local 192.0.2.1 remote 192.0.2.2
+c ip link add zt type ipip local 192.0.2.2 remote 192.0.2.1
+lb ip link set zt up
+c ip link set zt up
+c ip addr add 198.19.0.7/32 dev zt
+lb ip route add 198.19.0.7/32 dev zt
+# the client's packets come in by zlbzc, the answers leave by zt
+for k in all.rp_filter zt.rp_filter; do
+	c sysctl -qw "net.ipv4.conf.$k=0"
+done
+for k in all.rp_filter zlbzc.rp_filter; do
+	lb sysctl -qw "net.ipv4.conf.$k=0"
+done
+read -r sa0 d0 f0 <<< "$(counters)"
+got=$(ip netns exec zc curl -sS --max-time 5 --interface 198.19.0.7 "http://$VIP/" 2>&1 | tr -d '\n')
+case $got in
+zr1 | zr2) echo "ok: a request answered through the tunnel served ($got)" ;;
+*) fail "a request answered through the tunnel: got '$got', want zr1 or zr2" ;;
+esac
+read -r sa1 d1 f1 <<< "$(counters)"
+expect_eq "its SYN-ACK routed (direct_fallback)" \
+	"$((sa1 - sa0)) $((d1 - d0)) $((f1 - f0))" "1 0 1"
 
 # 4. zwin_synack_direct=0: all through the output path
 lb sysctl -qw net.ipv4.vs.zwin_synack_direct=0
