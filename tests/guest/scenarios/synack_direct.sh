@@ -180,15 +180,19 @@ done
 for k in all.rp_filter zlbzc.rp_filter; do
 	lb sysctl -qw "net.ipv4.conf.$k=0"
 done
+# (two requests: the first one's routed answer leaves a neighbour entry)
 read -r sa0 d0 f0 <<< "$(counters)"
-got=$(ip netns exec zc curl -sS --max-time 5 --interface 198.19.0.7 "http://$VIP/" 2>&1 | tr -d '\n')
-case $got in
-zr1 | zr2) echo "ok: a request answered through the tunnel served ($got)" ;;
-*) fail "a request answered through the tunnel: got '$got', want zr1 or zr2" ;;
-esac
+for i in 1 2; do
+	got=$(ip netns exec zc curl -sS --max-time 5 --interface 198.19.0.7 \
+		"http://$VIP/" 2>&1 | tr -d '\n')
+	case $got in
+	zr1 | zr2) echo "ok: request $i answered through the tunnel served ($got)" ;;
+	*) fail "request $i answered through the tunnel: got '$got', want zr1 or zr2" ;;
+	esac
+done
 read -r sa1 d1 f1 <<< "$(counters)"
-expect_eq "its SYN-ACK routed (direct_fallback)" \
-	"$((sa1 - sa0)) $((d1 - d0)) $((f1 - f0))" "1 0 1"
+expect_eq "their SYN-ACKs routed (direct_fallback)" \
+	"$((sa1 - sa0)) $((d1 - d0)) $((f1 - f0))" "2 0 2"
 
 # 4. zwin_synack_direct=0: all through the output path
 lb sysctl -qw net.ipv4.vs.zwin_synack_direct=0
