@@ -31,6 +31,9 @@ CIP6=2001:db8:1::2
 RS1_6=2001:db8:2::2
 RS2_6=2001:db8:3::2
 
+# The module's counter files in /proc/net/stat, in the order of their columns.
+ZWIN_STAT_FILES="ip_vs_zwin ip_vs_zwin_cluster ip_vs_zwin_xmit"
+
 pretty() { printf '[%s] %s\n' "$1" "$2" >&2; }
 c()   { pretty zc   "$*"; ip netns exec zc "$@"; }
 # lb CMD...: CMD in the balancer. After an ipvsadm command that marks a
@@ -54,7 +57,7 @@ fail() {
 		ip netns exec "$ns" test -r /proc/net/stat/ip_vs_zwin 2>/dev/null ||
 			continue
 		echo "balancer counters ($ns):"
-		for f in ip_vs_zwin ip_vs_zwin_cluster ip_vs_zwin_xmit; do
+		for f in $ZWIN_STAT_FILES; do
 			ip netns exec "$ns" cat "/proc/net/stat/$f" 2>/dev/null
 		done
 	done
@@ -250,12 +253,11 @@ ipvs_nat_service6() {
 	lb ipvsadm -a -t "[$VIP6]:80" -r "[$RS1_6]:80" -m
 }
 
-# zstat NS NAME: a counter of /proc/net/stat/ip_vs_zwin, ip_vs_zwin_cluster
-# or ip_vs_zwin_xmit summed over cpus (the "entries" gauge is the same on
-# every line: read once).
+# zstat NS NAME: a counter of one of $ZWIN_STAT_FILES summed over cpus (the
+# "entries" gauge is the same on every line: read once).
 zstat() {
 	local f
-	for f in ip_vs_zwin ip_vs_zwin_cluster ip_vs_zwin_xmit; do
+	for f in $ZWIN_STAT_FILES; do
 		ip netns exec "$1" cat "/proc/net/stat/$f" | {
 			local -a hdr row
 			local i idx=-1 sum=0

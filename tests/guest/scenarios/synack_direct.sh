@@ -52,12 +52,16 @@ seen_out() {
 	done
 	echo "$n"
 }
+# served HOST [CURL-ARGS...]: the body of http://HOST/ fetched by the client
 served() {
-	ip netns exec zc curl -sS -g --max-time 5 "http://$1/" 2>&1 | tr -d '\n'
+	local h=$1
+	shift
+	ip netns exec zc curl -sS -g --max-time 5 "$@" "http://$h/" 2>&1 | tr -d '\n'
 }
+# expect_served WHAT HOST [CURL-ARGS...]: a real server answered
 expect_served() {
 	local got
-	got=$(served "$2")
+	got=$(served "${@:2}")
 	case $got in
 	zr1 | zr2) echo "ok: $1 ($got)" ;;
 	*) fail "$1: got '$got', want zr1 or zr2" ;;
@@ -183,12 +187,8 @@ done
 # (two requests: the first one's routed answer leaves a neighbour entry)
 read -r sa0 d0 f0 <<< "$(counters)"
 for i in 1 2; do
-	got=$(ip netns exec zc curl -sS --max-time 5 --interface 198.19.0.7 \
-		"http://$VIP/" 2>&1 | tr -d '\n')
-	case $got in
-	zr1 | zr2) echo "ok: request $i answered through the tunnel served ($got)" ;;
-	*) fail "request $i answered through the tunnel: got '$got', want zr1 or zr2" ;;
-	esac
+	expect_served "request $i answered through the tunnel served" "$VIP" \
+		--interface 198.19.0.7
 done
 read -r sa1 d1 f1 <<< "$(counters)"
 expect_eq "their SYN-ACKs routed (direct_fallback)" \
