@@ -2,7 +2,10 @@
 #
 # ipvs-zwin: build, install, lint and test.
 #
-#   make                 build ip_vs_zwin.ko for the running kernel
+#   make                 build ip_vs_zwin.ko for the running kernel, and the
+#                        optional XDP program xdp/zwin_xdp.bpf.o (skipped
+#                        with a message without clang)
+#   make xdp             ... only the XDP program (XDP_OUT=<file> elsewhere)
 #   make KVER=<release>  ... for another installed kernel's headers
 #   make KDIR=<dir>      ... for a kernel build tree
 #   make install         install into /lib/modules/<release>/updates + depmod
@@ -29,13 +32,31 @@ DKMS ?= dkms
 DKMS_SRC ?= /usr/src
 DKMS_DIR := $(DKMS_SRC)/ipvs-zwin-$(PKG_VERSION)
 
-all: module
+all: module xdp
 
 module:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
+# The XDP front end (scripts/zwin-xdp): Debian's clang and libbpf headers.
+CLANG ?= clang
+XDP_SRC ?= $(CURDIR)/xdp/zwin_xdp.bpf.c
+XDP_OUT ?= $(CURDIR)/xdp/zwin_xdp.bpf.o
+XDP_ARCH_INC := /usr/include/$(shell gcc -dumpmachine 2>/dev/null)
+xdp:
+	@if ! command -v $(CLANG) > /dev/null; then \
+		echo "no $(CLANG): the optional XDP program is not built"; \
+	elif [ ! -f /usr/include/bpf/bpf_helpers.h ]; then \
+		echo "no libbpf headers (libbpf-dev): the XDP program is not built"; \
+	else \
+		echo "  CLANG   $(XDP_OUT)"; \
+		$(CLANG) -O2 -g -Wall -Werror -target bpf -I$(XDP_ARCH_INC) \
+			-I$(CURDIR)/xdp -c $(XDP_SRC) \
+			-o $(XDP_OUT); \
+	fi
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
+	rm -f xdp/zwin_xdp.bpf.o
 
 # The release of the tree built against (KDIR may be another kernel's):
 # its UTS_RELEASE, which is what uname -r and /lib/modules use.
@@ -92,5 +113,5 @@ demo:
 bench:
 	scripts/bench.sh
 
-.PHONY: all module clean install dkms-source dkms-install dkms-remove docs \
+.PHONY: all module xdp clean install dkms-source dkms-install dkms-remove docs \
 	sparse checkpatch lint check demo bench

@@ -108,6 +108,15 @@ struct zwin_keys {
 	bool		shared;		/* the operator's: wall-clock time */
 };
 
+/* A virtual service an XDP front end asks about (xdp.c). */
+struct zwin_xdp_svc {
+	union nf_inet_addr	addr;
+	__be16			port;
+	u8			af;
+};
+
+#define ZWIN_XDP_SVC_MAX	4096
+
 /* Per network namespace state (net_generic). */
 struct zwin_net {
 	struct net			*net;
@@ -143,6 +152,11 @@ struct zwin_net {
 	atomic_t			conn_count;
 	atomic_t			pending;	/* in ZWIN_S_SYN_SENT */
 	bool				dying;
+
+	/* xdp.c: services an XDP front end asks about */
+	struct mutex			xdp_lock;
+	struct zwin_xdp_svc		*xdp_svc;	/* ZWIN_XDP_SVC_MAX */
+	unsigned int			xdp_nsvc;
 };
 
 /* Options a client offered in its SYN, as a cookie keeps them. */
@@ -391,6 +405,10 @@ void zwin_activate(struct zwin_net *zn);
 /* list.c */
 int zwin_list_init(struct zwin_net *zn);
 void zwin_list_exit(struct zwin_net *zn);
+
+/* xdp.c */
+int zwin_xdp_init(struct zwin_net *zn);
+void zwin_xdp_exit(struct zwin_net *zn);
 
 /* sysctl.c */
 int zwin_sysctl_init(struct zwin_net *zn);

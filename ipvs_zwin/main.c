@@ -161,9 +161,12 @@ static int __net_init zwin_net_init(struct net *net)
 	err = zwin_list_init(zn);
 	if (err)
 		goto err_stats;
-	err = zwin_sysctl_init(zn);
+	err = zwin_xdp_init(zn);
 	if (err)
 		goto err_list;
+	err = zwin_sysctl_init(zn);
+	if (err)
+		goto err_xdp;
 	err = zwin_hooks_register(net, true);
 	if (err)
 		goto err_sysctl;
@@ -171,6 +174,8 @@ static int __net_init zwin_net_init(struct net *net)
 
 err_sysctl:
 	zwin_sysctl_exit(zn);
+err_xdp:
+	zwin_xdp_exit(zn);
 err_list:
 	zwin_list_exit(zn);
 err_stats:
@@ -186,6 +191,7 @@ static void __net_exit zwin_net_exit(struct net *net)
 
 	/* no reader of the listing walks the table after this */
 	zwin_list_exit(zn);
+	zwin_xdp_exit(zn);
 	/* Unregistering waits for packets in flight in our hooks. */
 	zwin_hooks_unregister(net, true);
 	/* no hook queues it now; an activation under way completes */

@@ -10,7 +10,7 @@ set -euo pipefail
 
 tree=$("$ZWIN_TOP/scripts/kunit-tree.sh")
 cd "$ZWIN_TOP"
-mapfile -t files < <(git ls-files 'ipvs_zwin/*.[ch]' 'include/*.h' 'tests/kunit/*.[ch]' 2>/dev/null ||
-	find ipvs_zwin include tests/kunit -name '*.[ch]')
+mapfile -t files < <(git ls-files 'ipvs_zwin/*.[ch]' 'include/*.h' 'tests/kunit/*.[ch]' 'xdp/*.[ch]' 2>/dev/null ||
+	find ipvs_zwin include tests/kunit xdp -name '*.[ch]')
 perl "$tree/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
 	--ignore FILE_PATH_CHANGES -f "${files[@]}"

@@ -35,8 +35,13 @@ for x in ${ZWIN_EXTRA_KO:-}; do
 	install -D -m 0644 "${x#*=}" "$kdir/root/lib/modules/$rel/zwin-test/${x%%=*}.ko"
 done
 
+# The XDP front end's program, for the scenarios that attach it (empty if
+# it cannot be built: they fail).
+xdp_obj=$("$ZWIN_TOP/scripts/build-xdp.sh" 2> "$out/build-xdp.log") || xdp_obj=
+
 cat > "$out/config" <<CFG
 ZWIN_TOP=/zwin-src
+ZWIN_XDP_OBJ=$xdp_obj
 ZWIN_SCENARIOS="$*"
 ZWIN_LIVE=${ZWIN_LIVE:-0}
 CFG

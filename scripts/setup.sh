@@ -18,7 +18,8 @@ PKGS=(make gcc bc flex bison libelf-dev libssl-dev dwarves cpio xz-utils zstd
       qemu-system-x86 busybox-static
       iproute2 ipvsadm iptables conntrack curl python3-scapy tcpdump hping3 ethtool
       keepalived python3-matplotlib iperf3
-      dkms openssl python3-docutils linux-perf nftables)
+      dkms openssl python3-docutils linux-perf nftables
+      clang llvm libbpf-dev bpftool)
 for k in $ZWIN_KERNELS; do
 	PKGS+=("linux-headers-$k")
 done

@@ -31,6 +31,7 @@ poweroff_now() {
 trap poweroff_now EXIT
 
 . "$OUT/config"
+export ZWIN_XDP_OBJ
 rel=$(uname -r)
 echo "guest: kernel $rel, scenarios: $ZWIN_SCENARIOS"
 modinfo -n ip_vs_zwin > /dev/null || { echo "guest: module not installed"; exit 1; }
@@ -48,6 +49,9 @@ reset_state() {
 		ip netns del "$ns"
 	done
 	ipvsadm -C 2>/dev/null
+	# XDP front end state (scripts/zwin-xdp) of namespaces now gone
+	umount /run/ipvs-zwin/bpf 2>/dev/null
+	rm -rf /run/ipvs-zwin 2>/dev/null
 	# Namespace cleanup is asynchronous; wait for it to drop the module.
 	for i in $(seq 60); do
 		grep -q '^ip_vs_zwin ' /proc/modules || return 0
