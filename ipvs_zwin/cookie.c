@@ -103,12 +103,14 @@ u8 zwin_cookie_wscale(struct zwin_net *zn)
 /*
  * The current cookie period; *@ahead is set when a cluster director's
  * clock is close enough to the next period for a peer slightly ahead of
- * it to have made a cookie in that one.
+ * it to have made a cookie in that one. From the clocks themselves, not
+ * their per-tick seconds: the XDP front end (xdp/zwin_xdp.bpf.c) reads
+ * the same nanoseconds, so both change period at the same instant.
  */
 static u32 zwin_period(bool shared, bool *ahead)
 {
-	time64_t secs = shared ? ktime_get_real_seconds() :
-				 ktime_get_seconds();
+	u64 secs = div_u64(shared ? ktime_get_real_ns() : ktime_get_ns(),
+			   NSEC_PER_SEC);
 
 	*ahead = shared && secs % ZWIN_COOKIE_PERIOD >=
 			   ZWIN_COOKIE_PERIOD - ZWIN_COOKIE_SKEW;

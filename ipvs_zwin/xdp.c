@@ -10,7 +10,8 @@
  *
  *   version 1
  *   enable <zwin_enable>
- *   key <k0> <k1>             the key cookies are made with (hex u64s)
+ *   key <k0> <k1>             the key cookies are made with (hex u64s),
+ *                             "-" unless the file is open for writing
  *   shared <0|1>              1: a cluster key, cookies count wall time
  *   clock_off_ns <ns>         wall minus monotonic time if shared, else 0
  *   ts_base <u32>             the timestamp clock's offset
@@ -18,8 +19,9 @@
  *   wscale <the scale announced now>
  *   sack <zwin_sack>
  *   timestamps <zwin_timestamps>
+ *   synack_direct <zwin_synack_direct>
  *   ttl <net.ipv4.ip_default_ttl>
- *   hop_limit <net.ipv6.conf.all.hop_limit>
+ *   hop_limit <net.ipv6.conf.all.hop_limit, 64 without IPv6>
  *   svc <4|6> <vaddr> <vport> <class>   one per candidate written
  *
  * Which IPVS services the proxy serves is decided per packet by
@@ -27,22 +29,31 @@
  * writes the TCP services ipvsadm lists ("clear" first, then lines
  * "4 10.0.0.1 80" or "6 2001:db8::1 80", at most ZWIN_XDP_SVC_MAX), and
  * a read classifies each as a SYN to it would be now: "proxy" is answered
- * by XDP, anything else is passed to the stack.
+ * by XDP, anything else is passed to the stack ("nonlocal": a proxied
+ * service whose address is not the host's, as on a backup director,
+ * which the module cannot answer from). Each write must end with a
+ * newline; a line that does not parse empties the list.
  *
- * Reading counts as sending SYN-ACKs: XDP sends them on the module's
- * behalf, so the window in which bare ACKs are checked as cookies
- * (hook.c) stays open, and the window scale announced is recorded as the
- * module's own SYN path records it (cookie.c).
+ * The loader opens the file for reading and writing. Only such a reader
+ * is shown the key, and only its reads count as sending SYN-ACKs: XDP
+ * sends them on the module's behalf, so the window in which bare ACKs
+ * are checked as cookies (hook.c) stays open while it runs. Any read
+ * records the window scale announced, as the module's SYN path does
+ * (cookie.c). A plain read (cat, a report tool collecting /proc/net)
+ * shows neither the key nor changes anything else.
  *
- * The file holds the cookie key: mode 0600, and both reading and writing
- * need CAP_NET_ADMIN over the namespace, as setting zwin_cookie_key does.
+ * Mode 0600, and both reading and writing need CAP_NET_ADMIN over the
+ * namespace, as setting zwin_cookie_key does.
  */
 
 #include <linux/inet.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <net/addrconf.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
+#include <net/route.h>
 
 #include "zwin.h"
 
@@ -57,12 +68,22 @@ static const char *const zwin_class_names[] = {
 	[ZWIN_CLS_PROXY]	= "proxy",
 };
 
+/* Whether @s's address is one of @net's own (the module answers from it). */
+static bool zwin_xdp_local(struct net *net, const struct zwin_xdp_svc *s)
+{
+	if (s->af == AF_INET6)
+		return ipv6_mod_enabled() &&
+		       ipv6_chk_addr(net, &s->addr.in6, NULL, 0);
+	return inet_addr_type(net, s->addr.ip) == RTN_LOCAL;
+}
+
 static bool zwin_xdp_allowed(const struct file *file, struct net *net)
 {
 	return file_ns_capable(file, net->user_ns, CAP_NET_ADMIN);
 }
 
-static void zwin_xdp_show_keys(struct seq_file *m, struct zwin_net *zn)
+static void zwin_xdp_show_keys(struct seq_file *m, struct zwin_net *zn,
+			       bool key_too)
 {
 	siphash_key_t key;
 	unsigned int seq;
@@ -77,9 +98,13 @@ static void zwin_xdp_show_keys(struct seq_file *m, struct zwin_net *zn)
 		base = zn->keys.ts_base;
 	} while (read_seqretry(&zn->key_lock, seq));
 	off = shared ? ktime_get_real_ns() - ktime_get_ns() : 0;
-	seq_printf(m, "key %016llx %016llx\nshared %d\nclock_off_ns %lld\n",
-		   key.key[0], key.key[1], shared, off);
-	seq_printf(m, "ts_base %u\n", base);
+	if (key_too)
+		seq_printf(m, "key %016llx %016llx\n", key.key[0], key.key[1]);
+	else
+		seq_puts(m, "key - -\n");
+	memzero_explicit(&key, sizeof(key));
+	seq_printf(m, "shared %d\nclock_off_ns %lld\nts_base %u\n", shared, off,
+		   base);
 }
 
 static int zwin_xdp_show(struct seq_file *m, void *v)
@@ -87,7 +112,10 @@ static int zwin_xdp_show(struct seq_file *m, void *v)
 	struct net *net = seq_file_single_net(m);
 	struct zwin_net *zn = zwin_pernet(net);
 	const struct zwin_sysctl *sc = &zn->sysctl;
+	bool loader = m->file->f_mode & FMODE_WRITE;
 	const struct zwin_xdp_svc *s;
+	const char *name;
+	int hop_limit = 64;
 	unsigned int i;
 	int cls;
 
@@ -95,15 +123,19 @@ static int zwin_xdp_show(struct seq_file *m, void *v)
 		return -EPERM;
 	seq_printf(m, "version %d\nenable %d\n", ZWIN_XDP_VERSION,
 		   READ_ONCE(sc->enable));
-	zwin_xdp_show_keys(m, zn);
+	zwin_xdp_show_keys(m, zn, loader);
 	seq_printf(m, "mss %d\nwscale %u\nsack %d\ntimestamps %d\n",
 		   READ_ONCE(sc->mss), zwin_cookie_wscale(zn),
 		   READ_ONCE(sc->sack), READ_ONCE(sc->timestamps));
-	seq_printf(m, "ttl %u\nhop_limit %d\n",
-		   READ_ONCE(net->ipv4.sysctl_ip_default_ttl),
-		   READ_ONCE(net->ipv6.devconf_all->hop_limit));
+	/* without IPv6 (ipv6.disable=1) there is no devconf to read */
+	if (ipv6_mod_enabled() && net->ipv6.devconf_all)
+		hop_limit = READ_ONCE(net->ipv6.devconf_all->hop_limit);
+	seq_printf(m, "synack_direct %d\nttl %u\nhop_limit %d\n",
+		   READ_ONCE(sc->synack_direct),
+		   READ_ONCE(net->ipv4.sysctl_ip_default_ttl), hop_limit);
 	/* as zwin_client_syn() does */
-	WRITE_ONCE(zn->last_synack, jiffies);
+	if (loader && READ_ONCE(sc->enable))
+		WRITE_ONCE(zn->last_synack, jiffies);
 
 	mutex_lock(&zn->xdp_lock);
 	for (i = 0; i < zn->xdp_nsvc; i++) {
@@ -111,12 +143,15 @@ static int zwin_xdp_show(struct seq_file *m, void *v)
 		rcu_read_lock();
 		cls = zwin_classify(net, s->af, 0, &s->addr, s->port);
 		rcu_read_unlock();
+		name = zwin_class_names[cls];
+		if (cls == ZWIN_CLS_PROXY && !zwin_xdp_local(net, s))
+			name = "nonlocal";
 		if (s->af == AF_INET6)
 			seq_printf(m, "svc 6 %pI6c %u %s\n", &s->addr.in6,
-				   ntohs(s->port), zwin_class_names[cls]);
+				   ntohs(s->port), name);
 		else
 			seq_printf(m, "svc 4 %pI4 %u %s\n", &s->addr.ip,
-				   ntohs(s->port), zwin_class_names[cls]);
+				   ntohs(s->port), name);
 	}
 	mutex_unlock(&zn->xdp_lock);
 	return 0;
@@ -157,6 +192,9 @@ static int zwin_xdp_write(struct file *file, char *buf, size_t size)
 
 	if (!zwin_xdp_allowed(file, net))
 		return -EPERM;
+	/* whole lines only: a line split over two writes would misparse */
+	if (!size || buf[size - 1] != '\n')
+		return -EINVAL;
 	mutex_lock(&zn->xdp_lock);
 	while ((line = strsep(&buf, "\n"))) {
 		line = strim(line);
@@ -183,6 +221,9 @@ static int zwin_xdp_write(struct file *file, char *buf, size_t size)
 		}
 		zn->xdp_svc[zn->xdp_nsvc++] = s;
 	}
+	/* never a list that is only partly what was meant */
+	if (err)
+		zn->xdp_nsvc = 0;
 	mutex_unlock(&zn->xdp_lock);
 	return err;
 }

@@ -15,6 +15,7 @@
 #   ZWIN_BENCH_OUT=DIR    results directory (default
 #                         $ZWIN_CACHE/bench/<timestamp>)
 #   ZWIN_BENCH_ONLY="flood tput crate ttfb mem"  the sections to run
+#   ZWIN_BENCH_FLOOD="zwin xdp xdpdrop"  only these flood variants
 #   ZWIN_BENCH_PROFILE=1  also profile a flood per variant and iperf3 with
 #                         and without the proxy (perf)
 #
@@ -48,6 +49,7 @@ MEM_CONNS=$mem_conns
 QUICK=$quick
 ONLY="${ZWIN_BENCH_ONLY:-flood tput crate ttfb mem}"
 PROFILE=${ZWIN_BENCH_PROFILE:-0}
+FLOOD_ONLY="${ZWIN_BENCH_FLOOD:-}"
 EOF
 
 log "benchmark on Debian $rel under QEMU/TCG: $rounds round(s) of ${secs} s measurements"

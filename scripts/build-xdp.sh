@@ -18,5 +18,10 @@ for src in xdp/zwin_xdp.bpf.c tests/guest/xdp_test.bpf.c; do
 	make -s -C "$ZWIN_TOP" xdp XDP_SRC="$ZWIN_TOP/$src" XDP_OUT="$o" >> "$b/build.log" 2>&1 ||
 		{ cat "$b/build.log" >&2; die "XDP program: build failed"; }
 	[ -f "$o" ] || { cat "$b/build.log" >&2; die "XDP program $src not built"; }
+	# a call clang could not inline (memcmp...) is an extern no kernel has
+	if llvm-nm -u "$o" | grep -q .; then
+		llvm-nm -u "$o" >&2
+		die "XDP program $src calls undefined functions"
+	fi
 done
 echo "$b/zwin_xdp.bpf.o"

@@ -16,9 +16,11 @@
  * whose next hop is not resolved, is passed to the module.
  *
  * A SYN is passed rather than answered whenever the module might treat it
- * differently: VLAN tags, IPv4 options, fragments, IPv6 extension headers,
- * data in the SYN, martian sources. Malformed SYNs to a proxied service
- * are dropped as the module drops them.
+ * differently: VLAN tags, IPv4 options or a bad header checksum,
+ * fragments, IPv6 extension headers, data in the SYN, martian sources,
+ * frames to another MAC, and every SYN once the loader's copy is more
+ * than two seconds old (it died, or the module went). Malformed SYNs to a
+ * proxied service are dropped as the module drops them.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -413,6 +415,10 @@ __noinline int zwin_answer(struct xdp_md *ctx,
 	struct zwin_seg g;
 	__u8 af;
 	__u64 sum, pseudo;
+	union {
+		__u8	b[ETH_ALEN];
+		__u32	w;
+	} dmac;
 	struct zwin_hdr *hh;
 	const __u8 *hdr;
 	__u32 zero = 0;
@@ -424,6 +430,8 @@ __noinline int zwin_answer(struct xdp_md *ctx,
 	hdr = hh->b;
 	nhlen = s->nhlen & 0x3c;
 	af = s->af;
+	if ((s->doff & 0x3c) < sizeof(struct tcphdr))
+		return XDP_PASS;
 
 	/*
 	 * nf_checksum() in zwin_client_syn(): a corrupted SYN is dropped.
@@ -440,8 +448,15 @@ __noinline int zwin_answer(struct xdp_md *ctx,
 	mss = zwin_route(ctx, s, &p);
 	if (!mss)
 		return zwin_count(ZWIN_XDP_PASS_ROUTE, XDP_PASS);
-	if (cfg->mss < mss)
-		mss = cfg->mss;
+	/* a frame to another host's MAC (promiscuous device): the stack's */
+	if (bpf_xdp_load_bytes(ctx, 0, dmac.b, ETH_ALEN) ||
+	    dmac.w != *(__u32 *)p.smac ||
+	    *(__u16 *)(dmac.b + 4) != *(__u16 *)(p.smac + 4))
+		return zwin_count(ZWIN_XDP_PASS_OTHER, XDP_PASS);
+	if (af == 4 && cfg->mss4 < mss)
+		mss = cfg->mss4;
+	if (af == 6 && cfg->mss6 < mss)
+		mss = cfg->mss6;
 
 	/* zwin_client_syn(): what the cookie keeps */
 	if (!s->mss)
@@ -501,12 +516,27 @@ static __always_inline int zwin_bare_syn(const struct tcphdr *th)
 	return th->syn && !th->ack && !th->rst && !th->fin;
 }
 
+/* Whether the service of @k (its port, else port zero) is proxied. */
 static __always_inline int zwin_is_svc(struct zwin_xdp_svc *k)
 {
-	if (bpf_map_lookup_elem(&zwin_svcs, k))
-		return 1;
+	__u16 port = bpf_ntohs(k->port);
+	__u8 *v = bpf_map_lookup_elem(&zwin_svcs, k);
+
+	if (v)
+		return *v == ZWIN_XDP_SVC_PROXY;
 	k->port = 0;
-	return bpf_map_lookup_elem(&zwin_svcs, k) != 0;
+	v = bpf_map_lookup_elem(&zwin_svcs, k);
+	if (!v)
+		return 0;
+	if (*v == ZWIN_XDP_SVC_PROXY_NOFTP)
+		return port != 20 && port < 1024;
+	return *v == ZWIN_XDP_SVC_PROXY;
+}
+
+/* Whether the loader's copy of the module's settings is still fresh. */
+static __always_inline int zwin_fresh(const struct zwin_xdp_cfg *cfg)
+{
+	return cfg->enable && bpf_ktime_get_ns() <= cfg->valid_until_ns;
 }
 
 SEC("xdp")
@@ -543,10 +573,11 @@ int zwin_xdp(struct xdp_md *ctx)
 		k.port = th->dest;
 		__builtin_memcpy(k.addr, &ip->daddr, 4);
 		cfg = bpf_map_lookup_elem(&zwin_cfg, &zero);
-		if (!cfg || !cfg->enable || !zwin_is_svc(&k))
+		if (!cfg || !zwin_fresh(cfg) || !zwin_is_svc(&k))
 			return XDP_PASS;
 		/* the stack's own checks first: the module sees no other */
 		if (ip->ihl != 5 || ip->version != 4 ||
+		    zwin_fold(zwin_sum(ip, sizeof(*ip))) ||
 		    (ip->frag_off & bpf_htons(0x3fff)) ||
 		    bpf_ntohs(ip->tot_len) > flen - sizeof(*eth) ||
 		    bpf_ntohs(ip->tot_len) < sizeof(*ip) + sizeof(*th))
@@ -574,7 +605,7 @@ int zwin_xdp(struct xdp_md *ctx)
 		k.port = th->dest;
 		__builtin_memcpy(k.addr, &ip6->daddr, 16);
 		cfg = bpf_map_lookup_elem(&zwin_cfg, &zero);
-		if (!cfg || !cfg->enable || !zwin_is_svc(&k))
+		if (!cfg || !zwin_fresh(cfg) || !zwin_is_svc(&k))
 			return XDP_PASS;
 		if (ip6->version != 6 ||
 		    bpf_ntohs(ip6->payload_len) >

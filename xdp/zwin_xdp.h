@@ -13,18 +13,31 @@
 struct zwin_xdp_cfg {
 	__u64	key[2];		/* siphash key cookies are made with */
 	__s64	clock_off_ns;	/* added to the monotonic clock */
+	__u64	valid_until_ns;	/* monotonic: later, every SYN is passed */
 	__u32	ts_base;	/* timestamp clock offset */
 	__u32	enable;		/* 0: pass everything to the stack */
-	__u16	mss;		/* zwin_mss */
+	__u16	mss4;		/* zwin_mss, capped by routes' mtu, advmss */
+	__u16	mss6;		/* ... IPv6 routes' */
 	__u8	wscale;		/* the window scale to announce */
 	__u8	sack;		/* zwin_sack */
 	__u8	ts;		/* zwin_timestamps */
 	__u8	ttl;		/* IPv4 TTL of SYN-ACKs */
 	__u8	hop_limit;	/* IPv6 hop limit of SYN-ACKs */
-	__u8	pad;
-};				/* 40 bytes */
+	__u8	pad[7];
+};				/* 56 bytes */
 
-/* zwin_svcs keys: services the module classifies "proxy". */
+/*
+ * zwin_svcs keys: the services the module classified; values
+ * ZWIN_XDP_SVC_*. A port-zero service answers the ports no service of
+ * their own has, except, where the address has a port-21 service, the
+ * ports IPVS gives that one (20 and the unprivileged ports).
+ */
+enum {
+	ZWIN_XDP_SVC_PASS,	/* not proxied: the stack's */
+	ZWIN_XDP_SVC_PROXY,	/* proxied: answered at XDP */
+	ZWIN_XDP_SVC_PROXY_NOFTP, /* proxied port zero, FTP data ports not */
+};
+
 struct zwin_xdp_svc {
 	__u8	af;		/* 4 or 6 */
 	__u8	pad;

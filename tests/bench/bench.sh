@@ -17,7 +17,7 @@
 BENCH=$(cd "$ZWIN_GUEST/../bench" && pwd)
 CSV=/zwin-out/bench.csv
 ROUNDS=5 MEAS=3 TTFB_N=10 MEM_CONNS=10000 QUICK=0 SYNFLOOD=
-ONLY="flood tput crate ttfb mem" PROFILE=0
+ONLY="flood tput crate ttfb mem" PROFILE=0 FLOOD_ONLY=
 
 kdir=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^zwin\.kdir=//p')
 gdir=${kdir%/kernels/*}/bench/guest-$(uname -r)
@@ -62,6 +62,10 @@ lb_reset() {
 	ip netns exec zlb sysctl -qw net.ipv4.tcp_syncookies=1
 	ip netns exec zlb sysctl -qw net.ipv4.vs.zwin_synack_direct=1 2> /dev/null
 	ip netns exec zlb tc qdisc del dev zlbza clsact 2> /dev/null
+	# the XDP variants' programs
+	ip netns exec zlb "$ZWIN_XDP" detach zlbza > /dev/null 2>&1
+	ip -n zlb link set dev zlbza xdpdrv off 2> /dev/null
+	ip -n za link set dev zazlb xdpdrv off 2> /dev/null
 	for ns in zlb zc zr1 zr2; do
 		for t in raw filter; do
 			ip netns exec "$ns" iptables -t "$t" -F 2> /dev/null
@@ -128,9 +132,44 @@ done
 # SYN-ACKs the short way (the default), zwinrouted through the local
 # output path (zwin_synack_direct=0). zwinlegit is zwin under the same
 # flood while the client makes connections: how many complete.
+# xdp is zwin with the XDP front end (scripts/zwin-xdp) on the attacker's
+# side, xdpdrop every SYN dropped there by an XDP program: both count what
+# the driver sent back (XDP_TX) or dropped, and the attacker's veth end
+# has an XDP program too (a veth delivers XDP_TX frames at once only then).
 FLOOD_VARIANTS="zwin zwin_own zwinrouted zwinrouted_own zwin2cpu zwinlegit"
 FLOOD_VARIANTS+=" synproxy synproxy_own nftsynproxy nftsynproxy_own"
 FLOOD_VARIANTS+=" kcookie kcookie_own rawdrop"
+ZWIN_XDP=$(cd "$ZWIN_GUEST/../.." && pwd)/scripts/zwin-xdp
+XTEST=
+if [ -n "${ZWIN_XDP_OBJ:-}" ] && [ -f "$ZWIN_XDP_OBJ" ] &&
+	mkdir -p /run/ipvs-zwin/bpf && mount -t bpf bpf /run/ipvs-zwin/bpf &&
+	bpftool prog loadall "$(dirname "$ZWIN_XDP_OBJ")/xdp_test.bpf.o" \
+		/run/ipvs-zwin/bpf/test pinmaps /run/ipvs-zwin/bpf/test-maps; then
+	XTEST=/run/ipvs-zwin/bpf/test
+	FLOOD_VARIANTS+=" xdp xdpdrop"
+else
+	echo "bench: no XDP programs (ZWIN_XDP_OBJ='${ZWIN_XDP_OBJ:-}'): no XDP variants"
+fi
+# FLOOD_ONLY (ZWIN_BENCH_FLOOD): only these of them
+if [ -n "$FLOOD_ONLY" ]; then
+	FLOOD_VARIANTS=$(for v in $FLOOD_VARIANTS; do
+		case " $FLOOD_ONLY " in *" $v "*) echo "$v" ;; esac
+	done | tr '\n' ' ')
+fi
+# xdp_count: what the XDP variant's program handled so far: the frames
+# zlbza's driver sent back (XDP_TX less its errors), or xdpdrop's drops
+xdp_count() {
+	if [ "$1" = xdpdrop ]; then
+		bpftool -j map dump pinned "$XTEST/../test-maps/drop_count" 2> /dev/null |
+			python3 -c 'import json, sys
+print(sum(v["value"] for e in json.load(sys.stdin)
+      for v in e.get("formatted", e)["values"]))'
+	else
+		ip netns exec zlb ethtool -S zlbza |
+			awk '/rx_queue_0_xdp_tx:/ { t = $2 } /rx_queue_0_xdp_tx_errors:/ { e = $2 }
+			     END { print t - e }'
+	fi
+}
 flood_setup() {
 	lb_reset
 	case $1 in
@@ -193,6 +232,17 @@ time.sleep(3600)' &
 		ipvs_nat_service
 		lb iptables -t raw -A PREROUTING -p tcp --dport 80 --syn -j DROP
 		;;
+	xdp)
+		ipvs_nat_service --pe zwin
+		ip netns exec za bpftool net attach xdpdrv pinned "$XTEST/xdp_pass" dev zazlb &&
+			ip netns exec zlb "$ZWIN_XDP" attach zlbza || return
+		;;
+	xdpdrop)
+		ipvs_nat_service --pe zwin
+		ip netns exec za bpftool net attach xdpdrv pinned "$XTEST/xdp_pass" dev zazlb &&
+			ip netns exec zlb bpftool net attach xdpdrv pinned "$XTEST/xdp_drop_syn" dev zlbza ||
+			return
+		;;
 	esac
 }
 # flood_gen VARIANT: the flood, "sent N seconds S". A veth delivers on the
@@ -231,15 +281,18 @@ flood_run() {
 	local own=-1 ok fail lsecs
 	flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; return; }
 	sleep 0.5
-	case $v in zwin*) syn0=$(zstat zlb synack_sent) ;; esac
+	case $v in zwin*) syn0=$(zstat zlb synack_sent) ;; xdp*) syn0=$(xdp_count "$v") ;; esac
 	rx0=$(ns_stat zlb zlbza rx_packets) tx0=$(ns_stat zlb zlbza tx_packets)
 	slab0=$(meminfo Slab) cpu0=$(cpu_sys)
 	out=$(flood_gen "$v")
 	sleep 0.3
 	cpu1=$(cpu_sys) slab1=$(meminfo Slab)
 	rx1=$(ns_stat zlb zlbza rx_packets) tx1=$(ns_stat zlb zlbza tx_packets)
-	case $v in zwin*) syn1=$(zstat zlb synack_sent) ;; esac
+	case $v in zwin*) syn1=$(zstat zlb synack_sent) ;; xdp*) syn1=$(xdp_count "$v") ;; esac
 	case $v in
+	xdp*)
+		[ -n "$syn0" ] && [ -n "$syn1" ] && [ "$syn1" -gt "$syn0" ] ||
+			{ echo "bench: no XDP count for $v ($syn0 -> $syn1)"; return; } ;;
 	*_own)
 		own=$(egress_drops)
 		[ -n "$own" ] || { echo "bench: no egress drop count for $v"; return; } ;;
@@ -267,8 +320,10 @@ flood_run() {
 		# what the balancer got through: its SYN-ACKs (those its
 		# egress filter dropped for the _own variants), or for the
 		# raw drop the SYNs it took in and dropped
-		h = v == "rawdrop" ? rx : own >= 0 ? own : tx
+		h = v == "rawdrop" ? rx : v ~ /^xdp/ ? zs : own >= 0 ? own : tx
 		printf "flood,%s,%s,handled_per_s,%.0f\n", v, r, h / s
+		# XDP frames are not in the veth packet counts
+		if (v ~ /^xdp/ && zs > 0) rx = zs
 		printf "flood,%s,%s,cpu_us_per_syn,%.3f\n", v, r, cpu * 10000 / rx
 		printf "flood,%s,%s,slab_bytes_per_syn,%.4f\n", v, r, slab * 1024 / rx
 		if (v ~ /^zwin/)
@@ -463,7 +518,9 @@ prof() {
 profile_run() {
 	local v
 	# one generator each (perf runs a program, not flood_gen)
-	for v in zwin_own zwinrouted_own rawdrop synproxy_own nftsynproxy_own kcookie_own; do
+	for v in zwin_own zwinrouted_own rawdrop synproxy_own nftsynproxy_own kcookie_own \
+		${XTEST:+xdp xdpdrop}; do
+		case " $FLOOD_VARIANTS " in *" $v "*) ;; *) continue ;; esac
 		flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; continue; }
 		sleep 0.5
 		prof "flood-$v" ip netns exec za "$SYNFLOOD" zazlb "$LBMAC" "$VIP" 80 "$MEAS"

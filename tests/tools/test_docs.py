@@ -6,7 +6,10 @@
     the columns of /proc/net/stat/ip_vs_zwin, as the KUnit suite
     ip_vs_zwin_stats checks them against the module's own output
     (tests/kunit/stats_test.c), and as stats.c names them;
-  * the sysctls the admin guide describes are those sysctl.c registers.
+  * the sysctls the admin guide describes are those sysctl.c registers;
+  * the XDP front end's counters are the same in xdp/zwin_xdp.h, in
+    scripts/zwin-xdp (which reads them in the header's order) and in the
+    admin guide's section on it.
 
 Run: python3 tests/tools/test_docs.py (no root, no module needed).
 """
@@ -119,6 +122,24 @@ class Sysctls(unittest.TestCase):
                 else:
                     # no range documented: any non-negative int
                     self.assertEqual((lo, hi), (0, 2**31 - 1))
+
+
+class XdpCounters(unittest.TestCase):
+    def test_header_tool_and_guide_agree(self):
+        enums = [e for e in re.findall(r"enum \{([^}]*)\}",
+                                       read("xdp/zwin_xdp.h"))
+                 if "ZWIN_XDP_STAT_MAX" in e]
+        self.assertEqual(len(enums), 1, "no counter enum in xdp/zwin_xdp.h")
+        header = [n.lower() for n in re.findall(r"\bZWIN_(XDP_[A-Z_]+),",
+                                                enums[0])]
+        tool = re.search(r"^STATS = \(([^)]*)\)", read("scripts/zwin-xdp"),
+                         re.M)
+        self.assertIsNotNone(tool, "no STATS in scripts/zwin-xdp")
+        tool = re.findall(r'"([a-z_]+)"', tool.group(1))
+        self.assertGreaterEqual(len(header), 4)
+        self.assertEqual(tool, header, "zwin-xdp reads them in enum order")
+        self.assertEqual(sorted(guide_terms("The XDP front end")),
+                         sorted(header))
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@
 # the balancer's client-facing veth:
 #  1. for the same SYNs (IPv4 with timestamps, without, IPv6), the SYN-ACK
 #     XDP sends is the module's own: the same cookie, window 0, the same
-#     options (the TSval's high bits are a clock's), from the VIP to the
-#     client's MAC; the module sent none of them;
+#     options (the TSval's high bits are a clock's; the IPv4 route to the
+#     client has a 1400-byte MTU: MSS 1360), from the VIP to the client's
+#     MAC; the module sent none of them; a plain read of
+#     /proc/net/ip_vs_zwin_xdp shows no key;
 #  2. requests and a 3 MB upload through it, IPv4 and IPv6, are served
 #     byte-exact: XDP answered the SYNs, the module checked the cookies;
 #  3. a SYN with a bad checksum is dropped (xdp_syn_invalid), not answered;
@@ -16,7 +18,9 @@
 #  5. ipvsadm: a service without the PE is no longer answered within a
 #     second, and is again once it has it back;
 #  6. detached under a transfer: the transfer completes byte-exact, and the
-#     module answers SYNs again.
+#     module answers SYNs again;
+#  7. attached again and its syncer killed: within 2 s the program passes
+#     every SYN, which the module answers.
 #
 #   zc 192.0.2.2 (scapy, curl; VLAN 100: 192.0.2.130)
 #    |  zczlb: xdp_pass (a veth peer needs an XDP program for XDP_TX)
@@ -86,6 +90,10 @@ EOF
 
 # 1. the same SYN-ACK, from XDP as from the module
 declare -A ref1 viax
+# a 1400-byte hop: the module announces MSS 1360 from the route
+lb ip route replace 192.0.2.0/26 dev zlbzc mtu 1400
+expect_eq "a plain read of ip_vs_zwin_xdp shows no key" \
+	"$(ip netns exec zlb awk '$1 == "key"' /proc/net/ip_vs_zwin_xdp)" "key - -"
 for f in "4 40001 1" "4 40002 0" "6 40003 1"; do
 	ref1[$f]=$(synack $f)
 done
@@ -106,6 +114,7 @@ for f in "4 40001 1" "4 40002 0" "6 40003 1"; do
 	[ "$seq" != none ] || fail "SYN $f: XDP sent no SYN-ACK"
 	expect_eq "SYN $f: window 0, SYN-ACK, from zlb to the client's MAC" \
 		"$win $flags $smac $dmac" "0 SA $LBMAC $CMAC"
+	case $f in 4*) expect_eq "SYN $f: MSS 1360 (the route's MTU)" "${opts:4:4}" 0550 ;; esac
 	# a cookie period may end between the two references: one matches
 	if [ "${viax[$f]}" = "${ref1[$f]}" ] || [ "${viax[$f]}" = "$ref2" ]; then
 		echo "ok: SYN $f: XDP's SYN-ACK is the module's ($seq, options $opts)"
@@ -129,6 +138,10 @@ upload 3000000
 expect_eq "XDP answered the 5 SYNs, the module none, and checked 5 cookies" \
 	"$(($(xstat xdp_synack) - x0)) $(($(zstat zlb synack_sent) - sa0)) $(($(zstat zlb cookie_valid) - cv0))" \
 	"5 0 5"
+
+zs=$(ip netns exec zlb python3 "$(dirname "$XDP")/zwin-stat" --once --json |
+	python3 -c 'import json, sys; print(json.load(sys.stdin).get("xdp_synack", "missing"))')
+expect_eq "zwin-stat shows XDP's xdp_synack next to the module's counters" "$zs" "$(xstat xdp_synack)"
 
 # 3. a corrupted SYN is dropped; a VLAN-tagged one is the stack's
 inv0=$(xstat xdp_syn_invalid)
@@ -196,4 +209,21 @@ sa0=$(zstat zlb synack_sent)
 got=$(req "http://$VIP/")
 case $got in zr1 | zr2) ;; *) fail "request after the detach: got '$got'" ;; esac
 expect_eq "detached: the module answers SYNs again" "$(($(zstat zlb synack_sent) - sa0))" 1
+
+# 7. a dead syncer: the program stops answering within 2 s
+lb "$XDP" attach zlbzc || fail "zwin-xdp attach zlbzc, a third time"
+sa0=$(zstat zlb synack_sent) x0=$(xstat xdp_synack)
+got=$(req "http://$VIP/")
+expect_eq "attached again, XDP answers (XDP, module)" \
+	"$(($(xstat xdp_synack) - x0)) $(($(zstat zlb synack_sent) - sa0))" "1 0"
+pid=$(ip netns exec zlb "$XDP" status --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["syncer"])')
+[ "$pid" -gt 1 ] 2> /dev/null || fail "no syncer pid: '$pid'"
+host kill -9 "$pid"
+sleep 2.5
+sa0=$(zstat zlb synack_sent) x0=$(xstat xdp_synack)
+got=$(req "http://$VIP/")
+case $got in zr1 | zr2) ;; *) fail "request with the syncer dead: got '$got'" ;; esac
+expect_eq "syncer dead for 2.5 s: the module answers, XDP does not (XDP, module)" \
+	"$(($(xstat xdp_synack) - x0)) $(($(zstat zlb synack_sent) - sa0))" "0 1"
+lb "$XDP" detach zlbzc
 echo "PASS"
