@@ -47,6 +47,8 @@ RATIOS = [
      "flood", "handled_per_s", "xdp", "zwin", 3.0),
     ("flood: zwin XDP front end / XDP_DROP of the same SYNs",
      "flood", "handled_per_s", "xdp", "xdpdrop", 0.5),
+    ("flood: zwin XDP front end / the kernel's xdp_synproxy",
+     "flood", "handled_per_s", "xdp", "xdpsynproxy", 1.0),
     ("flood: client connections completed, % (zwinlegit)",
      "flood", "legit_ok_pct", "zwinlegit", None, 99),
     ("iperf3 -P 1: zwin / plain IPVS", "tput", "mbit_per_s_P1", "zwin", "plain", 0.97),

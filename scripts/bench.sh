@@ -41,6 +41,22 @@ ko=$("$ZWIN_TOP/scripts/build-module.sh" "$rel")
 gdir=$ZWIN_CACHE/bench/guest-$rel
 mkdir -p "$gdir"
 gcc -O2 -Wall -Wextra -Werror -o "$gdir/synflood" "$ZWIN_TOP/tests/bench/synflood.c"
+# The kernel's own XDP SYN proxy, a BPF selftest (xdp_synproxy_kern.c),
+# from linux-source-6.12 with the BTF of Debian's 6.12 kernel (CO-RE
+# relocates it for 6.1): variant xdpsynproxy. Without it, no such variant.
+rm -f "$gdir/xdp_synproxy_kern.o"
+tree=$("$ZWIN_TOP/scripts/kunit-tree.sh")
+vml=$(ls /usr/src/linux-headers-6.12*-amd64/vmlinux 2> /dev/null | tail -1)
+if [ -n "$vml" ] && bpftool btf dump file "$vml" format c > "$gdir/vmlinux.h" &&
+	clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I"$gdir" \
+		-I"$tree/tools/testing/selftests/bpf" -I/usr/include/"$(gcc -dumpmachine)" \
+		-c "$tree/tools/testing/selftests/bpf/progs/xdp_synproxy_kern.c" \
+		-o "$gdir/xdp_synproxy_kern.o" > "$gdir/xdp_synproxy.log" 2>&1; then
+	log "built the kernel's xdp_synproxy for variant xdpsynproxy"
+else
+	log "the kernel's xdp_synproxy did not build ($gdir/xdp_synproxy.log): no variant xdpsynproxy"
+	rm -f "$gdir/xdp_synproxy_kern.o"
+fi
 cat > "$gdir/settings" <<EOF
 ROUNDS=$rounds
 MEAS=$secs

@@ -133,9 +133,11 @@ done
 # output path (zwin_synack_direct=0). zwinlegit is zwin under the same
 # flood while the client makes connections: how many complete.
 # xdp is zwin with the XDP front end (scripts/zwin-xdp) on the attacker's
-# side, xdpdrop every SYN dropped there by an XDP program: both count what
-# the driver sent back (XDP_TX) or dropped, and the attacker's veth end
-# has an XDP program too (a veth delivers XDP_TX frames at once only then).
+# side, xdpdrop every SYN dropped there by an XDP program, xdpsynproxy the
+# kernel's own XDP SYN proxy (its BPF selftest, in front of plain IPVS):
+# each counts what the driver sent back (XDP_TX) or dropped, and the
+# attacker's veth end has an XDP program too (a veth delivers XDP_TX
+# frames at once only then).
 FLOOD_VARIANTS="zwin zwin_own zwinrouted zwinrouted_own zwin2cpu zwinlegit"
 FLOOD_VARIANTS+=" synproxy synproxy_own nftsynproxy nftsynproxy_own"
 FLOOD_VARIANTS+=" kcookie kcookie_own rawdrop"
@@ -147,6 +149,19 @@ if [ -n "${ZWIN_XDP_OBJ:-}" ] && [ -f "$ZWIN_XDP_OBJ" ] &&
 		/run/ipvs-zwin/bpf/test pinmaps /run/ipvs-zwin/bpf/test-maps; then
 	XTEST=/run/ipvs-zwin/bpf/test
 	FLOOD_VARIANTS+=" xdp xdpdrop"
+	# the kernel's xdp_synproxy (built by scripts/bench.sh), configured as
+	# its loader would: MSS 1460 (IPv6 1440), TTL 64, wscale 7, port 80
+	if [ -f "$gdir/xdp_synproxy_kern.o" ] && modprobe nf_conntrack &&
+		bpftool prog loadall "$gdir/xdp_synproxy_kern.o" /run/ipvs-zwin/bpf/xsp \
+			pinmaps /run/ipvs-zwin/bpf/xsp-maps &&
+		bpftool map update pinned /run/ipvs-zwin/bpf/xsp-maps/values key 0 0 0 0 \
+			value 0xb4 0x05 0x07 0x40 0xa0 0x05 0x00 0x00 &&
+		bpftool map update pinned /run/ipvs-zwin/bpf/xsp-maps/allowed_ports \
+			key 0 0 0 0 value 0x50 0x00; then
+		FLOOD_VARIANTS+=" xdpsynproxy"
+	else
+		echo "bench: the kernel's xdp_synproxy did not load: no variant xdpsynproxy"
+	fi
 else
 	echo "bench: no XDP programs (ZWIN_XDP_OBJ='${ZWIN_XDP_OBJ:-}'): no XDP variants"
 fi
@@ -236,6 +251,12 @@ time.sleep(3600)' &
 		ipvs_nat_service --pe zwin
 		ip netns exec za bpftool net attach xdpdrv pinned "$XTEST/xdp_pass" dev zazlb &&
 			ip netns exec zlb "$ZWIN_XDP" attach zlbza || return
+		;;
+	xdpsynproxy)
+		ipvs_nat_service
+		ip netns exec za bpftool net attach xdpdrv pinned "$XTEST/xdp_pass" dev zazlb &&
+			ip netns exec zlb bpftool net attach xdpdrv pinned \
+				/run/ipvs-zwin/bpf/xsp/syncookie_xdp dev zlbza || return
 		;;
 	xdpdrop)
 		ipvs_nat_service --pe zwin
@@ -519,7 +540,7 @@ profile_run() {
 	local v
 	# one generator each (perf runs a program, not flood_gen)
 	for v in zwin_own zwinrouted_own rawdrop synproxy_own nftsynproxy_own kcookie_own \
-		${XTEST:+xdp xdpdrop}; do
+		${XTEST:+xdp xdpdrop xdpsynproxy}; do
 		case " $FLOOD_VARIANTS " in *" $v "*) ;; *) continue ;; esac
 		flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; continue; }
 		sleep 0.5

@@ -16,7 +16,7 @@
 #  4. a flood of 3000 SYNs from the attacker is answered at XDP: none
 #     reaches a real server, the module answers none;
 #  5. ipvsadm: a service without the PE is no longer answered within a
-#     second, and is again once it has it back;
+#     second, and is again once it has it back; a deleted one is not;
 #  6. detached under a transfer: the transfer completes byte-exact, and the
 #     module answers SYNs again;
 #  7. attached again and its syncer killed: within 2 s the program passes
@@ -194,6 +194,12 @@ x0=$(xstat xdp_synack)
 got=$(req "http://$VIP/")
 case $got in zr1 | zr2) ;; *) fail "request with the PE back: got '$got'" ;; esac
 expect_eq "the PE back: XDP answers again" "$(($(xstat xdp_synack) - x0))" 1
+lb ipvsadm -D -t "$VIP:80"
+sleep 1.2
+x0=$(xstat xdp_synack)
+got=$(req "http://$VIP/")
+expect_eq "the service deleted: XDP answers no SYN to it" "$(($(xstat xdp_synack) - x0))" 0
+ipvs_nat_service --pe zwin
 
 # 6. detached under a transfer
 xfer_files
