@@ -47,6 +47,8 @@ RATIOS = [
      "flood", "handled_per_s", "xdp", "zwin", 3.0),
     ("flood: zwin XDP front end / XDP_DROP of the same SYNs",
      "flood", "handled_per_s", "xdp", "xdpdrop", 0.5),
+    ("flood: zwin XDP front end, generic mode / native",
+     "flood", "handled_per_s", "xdpgeneric", "xdp", None),
     ("flood: zwin XDP front end / the kernel's xdp_synproxy",
      "flood", "handled_per_s", "xdp", "xdpsynproxy", 1.0),
     ("flood: client connections completed, % (zwinlegit)",

@@ -65,6 +65,7 @@ lb_reset() {
 	# the XDP variants' programs
 	ip netns exec zlb "$ZWIN_XDP" detach zlbza > /dev/null 2>&1
 	ip -n zlb link set dev zlbza xdpdrv off 2> /dev/null
+	ip -n zlb link set dev zlbza xdpgeneric off 2> /dev/null
 	ip -n za link set dev zazlb xdpdrv off 2> /dev/null
 	for ns in zlb zc zr1 zr2; do
 		for t in raw filter; do
@@ -133,7 +134,7 @@ done
 # output path (zwin_synack_direct=0). zwinlegit is zwin under the same
 # flood while the client makes connections: how many complete.
 # xdp is zwin with the XDP front end (scripts/zwin-xdp) on the attacker's
-# side, xdpdrop every SYN dropped there by an XDP program, xdpsynproxy the
+# side (xdpgeneric: in generic mode), xdpdrop every SYN dropped there by an XDP program, xdpsynproxy the
 # kernel's own XDP SYN proxy (its BPF selftest, in front of plain IPVS):
 # each counts what the driver sent back (XDP_TX) or dropped, and the
 # attacker's veth end has an XDP program too (a veth delivers XDP_TX
@@ -148,7 +149,7 @@ if [ -n "${ZWIN_XDP_OBJ:-}" ] && [ -f "$ZWIN_XDP_OBJ" ] &&
 	bpftool prog loadall "$(dirname "$ZWIN_XDP_OBJ")/xdp_test.bpf.o" \
 		/run/ipvs-zwin/bpf/test pinmaps /run/ipvs-zwin/bpf/test-maps; then
 	XTEST=/run/ipvs-zwin/bpf/test
-	FLOOD_VARIANTS+=" xdp xdpdrop"
+	FLOOD_VARIANTS+=" xdp xdpgeneric xdpdrop"
 	# the kernel's xdp_synproxy (built by scripts/bench.sh), configured as
 	# its loader would: MSS 1460 (IPv6 1440), TTL 64, wscale 7, port 80
 	if [ -f "$gdir/xdp_synproxy_kern.o" ] && modprobe nf_conntrack &&
@@ -174,7 +175,11 @@ fi
 # xdp_count: what the XDP variant's program handled so far: the frames
 # zlbza's driver sent back (XDP_TX less its errors), or xdpdrop's drops
 xdp_count() {
-	if [ "$1" = xdpdrop ]; then
+	if [ "$1" = xdpgeneric ]; then
+		# generic XDP_TX is not in the driver's counts: the program's
+		ip netns exec zlb "$ZWIN_XDP" status --json | python3 -c 'import json, sys
+print(sum(d["counters"]["xdp_synack"] for d in json.load(sys.stdin)["devices"].values()))'
+	elif [ "$1" = xdpdrop ]; then
 		bpftool -j map dump pinned "$XTEST/../test-maps/drop_count" 2> /dev/null |
 			python3 -c 'import json, sys
 print(sum(v["value"] for e in json.load(sys.stdin)
@@ -251,6 +256,11 @@ time.sleep(3600)' &
 		ipvs_nat_service --pe zwin
 		ip netns exec za bpftool net attach xdpdrv pinned "$XTEST/xdp_pass" dev zazlb &&
 			ip netns exec zlb "$ZWIN_XDP" attach zlbza || return
+		;;
+	xdpgeneric)
+		ipvs_nat_service --pe zwin
+		ip netns exec za bpftool net attach xdpdrv pinned "$XTEST/xdp_pass" dev zazlb &&
+			ip netns exec zlb "$ZWIN_XDP" attach zlbza --generic || return
 		;;
 	xdpsynproxy)
 		ipvs_nat_service
@@ -540,7 +550,7 @@ profile_run() {
 	local v
 	# one generator each (perf runs a program, not flood_gen)
 	for v in zwin_own zwinrouted_own rawdrop synproxy_own nftsynproxy_own kcookie_own \
-		${XTEST:+xdp xdpdrop xdpsynproxy}; do
+		${XTEST:+xdp xdpgeneric xdpdrop xdpsynproxy}; do
 		case " $FLOOD_VARIANTS " in *" $v "*) ;; *) continue ;; esac
 		flood_setup "$v" > /dev/null 2>&1 || { echo "bench: flood setup $v failed"; continue; }
 		sleep 0.5
