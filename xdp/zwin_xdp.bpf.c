@@ -533,10 +533,21 @@ static __always_inline int zwin_is_svc(struct zwin_xdp_svc *k)
 	return *v == ZWIN_XDP_SVC_PROXY;
 }
 
-/* Whether the loader's copy of the module's settings is still fresh. */
-static __always_inline int zwin_fresh(const struct zwin_xdp_cfg *cfg)
+/*
+ * The settings, if the loader's copy of them is fresh and @k a service
+ * answered at XDP; else NULL: the SYN is the stack's.
+ */
+static __always_inline const struct zwin_xdp_cfg *
+zwin_cfg_for(struct zwin_xdp_svc *k)
 {
-	return cfg->enable && bpf_ktime_get_ns() <= cfg->valid_until_ns;
+	const struct zwin_xdp_cfg *cfg;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&zwin_cfg, &zero);
+	if (!cfg || !cfg->enable || bpf_ktime_get_ns() > cfg->valid_until_ns ||
+	    !zwin_is_svc(k))
+		return 0;
+	return cfg;
 }
 
 SEC("xdp")
@@ -572,8 +583,8 @@ int zwin_xdp(struct xdp_md *ctx)
 		k.af = 4;
 		k.port = th->dest;
 		__builtin_memcpy(k.addr, &ip->daddr, 4);
-		cfg = bpf_map_lookup_elem(&zwin_cfg, &zero);
-		if (!cfg || !zwin_fresh(cfg) || !zwin_is_svc(&k))
+		cfg = zwin_cfg_for(&k);
+		if (!cfg)
 			return XDP_PASS;
 		/* the stack's own checks first: the module sees no other */
 		if (ip->ihl != 5 || ip->version != 4 ||
@@ -604,8 +615,8 @@ int zwin_xdp(struct xdp_md *ctx)
 		k.af = 6;
 		k.port = th->dest;
 		__builtin_memcpy(k.addr, &ip6->daddr, 16);
-		cfg = bpf_map_lookup_elem(&zwin_cfg, &zero);
-		if (!cfg || !zwin_fresh(cfg) || !zwin_is_svc(&k))
+		cfg = zwin_cfg_for(&k);
+		if (!cfg)
 			return XDP_PASS;
 		if (ip6->version != 6 ||
 		    bpf_ntohs(ip6->payload_len) >
